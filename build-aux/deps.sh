@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs what Calsync needs to build, run and test on Debian 12 / Ubuntu,
+# and nothing that is there already: safe to run again and again.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential meson ninja-build pkg-config gettext
+  libglib2.0-dev libglib2.0-bin libglib2.0-dev-bin
+  libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
+  libsecret-1-dev libsqlite3-dev
+  # validators of the data files
+  desktop-file-utils appstream
+  # headless tests: a private bus, a keyring, a virtual screen
+  dbus gnome-keyring xvfb xauth at-spi2-core procps
+  # python3 reads meson's test log for the closing line
+  python3
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "calsync: all build and test dependencies are installed."
+  exit 0
+fi
+
+echo "calsync: installing ${missing[*]}"
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo)
+  else
+    echo "calsync: these packages are missing and you are not root (no sudo): ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The README's first command: install what is missing, build, and start
+# Calsync. Arguments go to the program.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash build-aux/deps.sh
+if [ ! -f build/build.ninja ]; then
+  meson setup build
+fi
+meson compile -C build
+
+if [ $# -eq 0 ]; then
+  # Until the window exists (the UI issue) the program is headless: show
+  # what it is and what it can do.
+  set -- --help
+  ./build/src/calsync --version
+fi
+exec meson devenv -C build ./src/calsync "$@"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The README's second command: install what is missing, build with every
+# warning an error, and run the whole test suite headless (build-aux/headless.sh).
+# It ends with the line "N passed, N failed" counted from meson's test log.
+#
+#   build-aux/test.sh              the full suite in build/
+#   build-aux/test.sh --sanitize   the suites below the UI, built with
+#                                  AddressSanitizer and UBSan in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=${1:-full}
+bash build-aux/deps.sh
+
+if [ "$mode" = "--sanitize" ]; then
+  builddir=build-asan
+  setup_args=(-Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
+  # Everything below the UI: the UI suite arrives with the window.
+  suites=(--suite core --suite store --suite keyring)
+  export GDK_DEBUG=gl-disable
+else
+  builddir=build
+  setup_args=(-Dwerror=true)
+  suites=()
+fi
+
+if [ -f "$builddir/build.ninja" ]; then
+  meson configure "$builddir" "${setup_args[@]}"
+else
+  meson setup "$builddir" "${setup_args[@]}"
+fi
+meson compile -C "$builddir"
+
+status=0
+bash build-aux/headless.sh meson test -C "$builddir" --print-errorlogs "${suites[@]}" || status=$?
+
+python3 build-aux/count-tests.py "$builddir/meson-logs/testlog.json"
+exit "$status"
