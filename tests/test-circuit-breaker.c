@@ -166,6 +166,24 @@ test_late_failure_while_open (Fixture       *f,
 }
 
 static void
+test_cancelled_probe_released (Fixture       *f,
+                               gconstpointer  data)
+{
+  fail_times (f, 5);
+  advance (f, MINUTE);
+
+  g_assert_true (cs_circuit_breaker_try_acquire (f->breaker, NULL));
+  g_assert_false (cs_circuit_breaker_try_acquire (f->breaker, NULL));
+
+  /* The probe was cancelled: it proved nothing, and must not block for ever. */
+  cs_circuit_breaker_release (f->breaker);
+  g_assert_cmpint (cs_circuit_breaker_get_state (f->breaker), ==, CS_CIRCUIT_HALF_OPEN);
+  g_assert_true (cs_circuit_breaker_try_acquire (f->breaker, NULL));
+  cs_circuit_breaker_record_success (f->breaker);
+  g_assert_cmpint (cs_circuit_breaker_get_state (f->breaker), ==, CS_CIRCUIT_CLOSED);
+}
+
+static void
 test_wall_clock_jump (Fixture       *f,
                       gconstpointer  data)
 {
@@ -192,6 +210,7 @@ main (int   argc,
   ADD ("half-open-single-probe", test_half_open_single_probe);
   ADD ("wait-doubles-to-thirty-minutes", test_wait_doubles_to_thirty_minutes);
   ADD ("late-failure-while-open", test_late_failure_while_open);
+  ADD ("cancelled-probe-released", test_cancelled_probe_released);
   ADD ("wall-clock-jump", test_wall_clock_jump);
 
 #undef ADD

@@ -307,6 +307,22 @@ cs_circuit_breaker_record_failure (CsCircuitBreaker *self)
 }
 
 /**
+ * cs_circuit_breaker_release:
+ * @self: a circuit breaker
+ *
+ * Reports a request that ended without telling anything about the service
+ * (it was cancelled): if it was the half-open probe, the next request may
+ * probe instead; nothing else changes.
+ */
+void
+cs_circuit_breaker_release (CsCircuitBreaker *self)
+{
+  g_return_if_fail (CS_IS_CIRCUIT_BREAKER (self));
+
+  self->probe_out = FALSE;
+}
+
+/**
  * cs_circuit_breaker_get_state:
  * @self: a circuit breaker
  *

@@ -44,6 +44,7 @@ gboolean          cs_circuit_breaker_try_acquire    (CsCircuitBreaker *self,
                                                      CsTime           *retry_at);
 void              cs_circuit_breaker_record_success (CsCircuitBreaker *self);
 void              cs_circuit_breaker_record_failure (CsCircuitBreaker *self);
+void              cs_circuit_breaker_release        (CsCircuitBreaker *self);
 CsCircuitState    cs_circuit_breaker_get_state      (CsCircuitBreaker *self);
 CsTime            cs_circuit_breaker_get_open_until (CsCircuitBreaker *self);
 guint             cs_circuit_breaker_get_failures   (CsCircuitBreaker *self);

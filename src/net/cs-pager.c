@@ -1,0 +1,278 @@
+/* cs-pager.c
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "cs-net-error.h"
+#include "cs-pager-private.h"
+
+typedef struct
+{
+  CsHttpClient *client;
+  CsPagerSpec   spec;
+  GCancellable *cancellable;     /* ours: cancelled when a page fails */
+  gulong        cancel_handler;
+  GCancellable *user_cancellable;
+  GPtrArray    *pages;           /* index → GPtrArray of items, NULL until fetched */
+  guint         known_pages;     /* pages known to exist */
+  guint         next_index;
+  guint         in_flight;
+  gboolean      done;
+} Pager;
+
+typedef struct
+{
+  GTask *task;
+  guint  index;
+} PageRequest;
+
+static void fetch_more (GTask *task);
+
+static void
+pager_free (Pager *pager)
+{
+  if (pager->user_cancellable != NULL)
+    g_cancellable_disconnect (pager->user_cancellable, pager->cancel_handler);
+  g_clear_object (&pager->user_cancellable);
+  g_clear_object (&pager->cancellable);
+  g_clear_object (&pager->client);
+  g_clear_pointer (&pager->pages, g_ptr_array_unref);
+  g_free (pager);
+}
+
+/**
+ * _cs_pager_result_free:
+ * @result: (nullable): a result
+ */
+void
+_cs_pager_result_free (CsPagerResult *result)
+{
+  if (result == NULL)
+    return;
+
+  g_clear_pointer (&result->items, g_ptr_array_unref);
+  g_free (result);
+}
+
+static void
+fail (GTask  *task,
+      GError *error)
+{
+  Pager *pager = g_task_get_task_data (task);
+
+  if (pager->done)
+    {
+      g_error_free (error);
+      return;
+    }
+
+  pager->done = TRUE;
+  g_cancellable_cancel (pager->cancellable);
+  g_task_return_error (task, error);
+}
+
+static void
+complete (GTask *task)
+{
+  Pager *pager = g_task_get_task_data (task);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  CsPagerResult *result = g_new0 (CsPagerResult, 1);
+
+  result->n_pages = pager->pages->len;
+  result->items = g_ptr_array_new_with_free_func (pager->spec.item_free);
+
+  for (guint i = 0; i < pager->pages->len; i++)
+    {
+      GPtrArray *page = g_ptr_array_index (pager->pages, i);
+
+      for (guint k = 0; k < page->len; k++)
+        {
+          gpointer item = g_ptr_array_index (page, k);
+          char *key = pager->spec.item_key (item);
+
+          if (!g_hash_table_add (seen, key))
+            {
+              result->n_duplicates++;
+              continue;
+            }
+
+          /* Moved, not copied: the page forgets it (its free function
+           * accepts NULL). */
+          g_ptr_array_add (result->items, item);
+          page->pdata[k] = NULL;
+        }
+    }
+
+  pager->done = TRUE;
+  g_task_return_pointer (task, result, (GDestroyNotify) _cs_pager_result_free);
+}
+
+static void
+page_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  PageRequest *request = user_data;
+  g_autoptr(GTask) task = request->task;
+  Pager *pager = g_task_get_task_data (task);
+  guint index = request->index;
+  g_autoptr(CsHttpResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  guint total_pages = 0;
+  gboolean has_next = FALSE;
+
+  g_free (request);
+  pager->in_flight--;
+
+  response = cs_http_client_send_finish (CS_HTTP_CLIENT (object), result, &error);
+  if (pager->done)
+    return;
+
+  if (response == NULL)
+    {
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  items = pager->spec.parse (pager->spec.user_data, response->body, &total_pages, &has_next,
+                             &error);
+  if (items == NULL)
+    {
+      fail (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_ptr_array_index (pager->pages, index) = g_steal_pointer (&items);
+
+  /* The total may grow while we page (bookings created meanwhile): follow
+   * what the newest answers say. */
+  pager->known_pages = MAX (pager->known_pages, total_pages);
+  if (has_next)
+    pager->known_pages = MAX (pager->known_pages, index + 2);
+
+  if (pager->known_pages > pager->spec.max_pages)
+    {
+      fail (task, g_error_new (CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE,
+                               _("%s announced more than %u pages; the listing was stopped."),
+                               cs_service_get_name (cs_http_client_get_service (pager->client)),
+                               pager->spec.max_pages));
+      return;
+    }
+
+  fetch_more (task);
+}
+
+static void
+fetch_page (GTask *task,
+            guint  index)
+{
+  Pager *pager = g_task_get_task_data (task);
+  g_auto(GStrv) query = pager->spec.build_query (pager->spec.user_data, index);
+  CsHttpRequest request = {
+    .method = "GET",
+    .path = pager->spec.path,
+    .query = (const char * const *) query,
+    .api_version = pager->spec.api_version,
+  };
+  PageRequest *page_request = g_new0 (PageRequest, 1);
+
+  page_request->task = g_object_ref (task);
+  page_request->index = index;
+
+  if (pager->pages->len <= index)
+    g_ptr_array_set_size (pager->pages, index + 1);
+
+  pager->in_flight++;
+  cs_http_client_send_async (pager->client, &request, pager->cancellable, page_cb, page_request);
+}
+
+static void
+fetch_more (GTask *task)
+{
+  Pager *pager = g_task_get_task_data (task);
+
+  while (!pager->done && pager->next_index < pager->known_pages &&
+         pager->in_flight < MAX (pager->spec.max_in_flight, 1))
+    fetch_page (task, pager->next_index++);
+
+  if (!pager->done && pager->in_flight == 0 && pager->next_index >= pager->known_pages)
+    complete (task);
+}
+
+static void
+user_cancelled_cb (GCancellable *cancellable,
+                   Pager        *pager)
+{
+  g_cancellable_cancel (pager->cancellable);
+}
+
+/**
+ * _cs_pager_fetch_async:
+ * @client: the service's HTTP client
+ * @spec: how to list; copied, but its @user_data must stay alive until the
+ *   operation completes
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when all pages are in, or one failed
+ * @user_data: data for @callback
+ *
+ * Lists every page of an endpoint (see #CsPagerSpec).
+ */
+void
+_cs_pager_fetch_async (CsHttpClient        *client,
+                       const CsPagerSpec   *spec,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Pager *pager;
+
+  g_return_if_fail (CS_IS_HTTP_CLIENT (client));
+  g_return_if_fail (spec != NULL);
+
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, _cs_pager_fetch_async);
+
+  pager = g_new0 (Pager, 1);
+  pager->client = g_object_ref (client);
+  pager->spec = *spec;
+  pager->cancellable = g_cancellable_new ();
+  pager->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  pager->known_pages = 1;
+  g_task_set_task_data (task, pager, (GDestroyNotify) pager_free);
+
+  if (cancellable != NULL)
+    {
+      pager->user_cancellable = g_object_ref (cancellable);
+      pager->cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (user_cancelled_cb),
+                                                     pager, NULL);
+    }
+
+  fetch_more (task);
+}
+
+/**
+ * _cs_pager_fetch_finish:
+ * @client: the service's HTTP client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the items, freed with the spec's @item_free
+ */
+CsPagerResult *
+_cs_pager_fetch_finish (CsHttpClient  *client,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (CS_IS_HTTP_CLIENT (client), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
