@@ -1,0 +1,593 @@
+/* cs-calcom-client.c
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "cs-calcom-client.h"
+#include "cs-net-error.h"
+#include "cs-pager-private.h"
+
+/**
+ * CsCalcomClient:
+ *
+ * The Cal.com API v2 client: the bookings of a window (all statuses, every
+ * page), one booking by uid, create, cancel, and `/me` for the connection
+ * test. Requests go through a #CsHttpClient with Cal.com's published rate
+ * limit.
+ *
+ * The API version and the paging strategy live here, and only here: a
+ * later Cal.com (cursor paging under a newer `cal-api-version`) changes
+ * these lines and nothing else.
+ */
+struct _CsCalcomClient
+{
+  GObject       parent_instance;
+
+  CsHttpClient *http;
+};
+
+G_DEFINE_FINAL_TYPE (CsCalcomClient, cs_calcom_client, G_TYPE_OBJECT)
+
+/* Booking endpoints answer older shapes without this header (NOTES.md). */
+#define API_VERSION "2024-08-13"
+
+/* Offset paging: `take` up to the server's maximum of 250, sorted by
+ * creation time, which is stable and puts bookings created during the
+ * listing at the end instead of shifting earlier pages. */
+#define PAGE_SIZE         250
+#define PAGE_SIZE_TEXT    "250"
+#define MAX_PAGES         4000
+#define MAX_IN_FLIGHT     4
+#define ALL_STATUSES      "upcoming,recurring,past,cancelled,unconfirmed"
+
+/* 120 requests a minute for an API key. */
+#define RATE_LIMIT        120
+#define RATE_WINDOW       (G_GINT64_CONSTANT (60) * CS_USEC_PER_SECOND)
+
+typedef struct
+{
+  char   *after_start;
+  char   *before_end;
+  char   *after_updated;
+  guint   n_rejected;
+} ListData;
+
+static void
+list_data_free (ListData *data)
+{
+  g_free (data->after_start);
+  g_free (data->before_end);
+  g_free (data->after_updated);
+  g_free (data);
+}
+
+/**
+ * cs_calcom_listing_free:
+ * @listing: (nullable): a listing
+ */
+void
+cs_calcom_listing_free (CsCalcomListing *listing)
+{
+  if (listing == NULL)
+    return;
+
+  g_clear_pointer (&listing->bookings, g_ptr_array_unref);
+  g_free (listing);
+}
+
+static void
+cs_calcom_client_dispose (GObject *object)
+{
+  CsCalcomClient *self = CS_CALCOM_CLIENT (object);
+
+  g_clear_object (&self->http);
+
+  G_OBJECT_CLASS (cs_calcom_client_parent_class)->dispose (object);
+}
+
+static void
+cs_calcom_client_class_init (CsCalcomClientClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = cs_calcom_client_dispose;
+}
+
+static void
+cs_calcom_client_init (CsCalcomClient *self)
+{
+}
+
+/**
+ * cs_calcom_client_new:
+ * @base_url: the API's base URL, e.g. %CS_CALCOM_DEFAULT_URL
+ * @clock: (nullable): the clock, or %NULL for the system clock
+ * @error: return location for a #CsNetError
+ *
+ * Returns: (transfer full) (nullable): a new client, or %NULL if the URL is
+ *   not acceptable
+ */
+CsCalcomClient *
+cs_calcom_client_new (const char  *base_url,
+                      CsClock     *clock,
+                      GError     **error)
+{
+  g_autoptr(CsHttpClient) http = NULL;
+  CsCalcomClient *self;
+
+  http = cs_http_client_new (CS_SERVICE_CALCOM, base_url, clock, error);
+  if (http == NULL)
+    return NULL;
+
+  cs_http_client_set_error_message_func (http, cs_calcom_parse_error_message);
+  cs_http_client_set_rate_limit (http, RATE_LIMIT, RATE_WINDOW);
+
+  self = g_object_new (CS_TYPE_CALCOM_CLIENT, NULL);
+  self->http = g_steal_pointer (&http);
+
+  return self;
+}
+
+/**
+ * cs_calcom_client_set_api_key:
+ * @self: a client
+ * @api_key: (nullable): the Cal.com API key
+ */
+void
+cs_calcom_client_set_api_key (CsCalcomClient *self,
+                              const char     *api_key)
+{
+  g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
+
+  cs_http_client_set_token (self->http, api_key);
+}
+
+/**
+ * cs_calcom_client_get_http:
+ * @self: a client
+ *
+ * Returns: (transfer none): the HTTP client (circuit breaker, limiter,
+ *   request count)
+ */
+CsHttpClient *
+cs_calcom_client_get_http (CsCalcomClient *self)
+{
+  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
+
+  return self->http;
+}
+
+static GStrv
+build_list_query (gpointer user_data,
+                  guint    index)
+{
+  ListData *data = user_data;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *skip = g_strdup_printf ("%u", index * PAGE_SIZE);
+
+  g_strv_builder_add_many (builder,
+                           "status", ALL_STATUSES,
+                           "afterStart", data->after_start,
+                           "beforeEnd", data->before_end,
+                           NULL);
+  if (data->after_updated != NULL)
+    g_strv_builder_add_many (builder, "afterUpdatedAt", data->after_updated, NULL);
+  g_strv_builder_add_many (builder,
+                           "sortCreated", "asc",
+                           "take", PAGE_SIZE_TEXT,
+                           "skip", skip,
+                           NULL);
+
+  return g_strv_builder_end (builder);
+}
+
+static GPtrArray *
+parse_list_page (gpointer   user_data,
+                 GBytes    *body,
+                 guint     *total_pages,
+                 gboolean  *has_next,
+                 GError   **error)
+{
+  ListData *data = user_data;
+  CsCalcomPage page = { 0 };
+  guint n_rejected = 0;
+  GPtrArray *bookings;
+
+  bookings = cs_calcom_parse_bookings_page (body, &page, &n_rejected, error);
+  if (bookings == NULL)
+    return NULL;
+
+  data->n_rejected += n_rejected;
+  *total_pages = page.total_pages;
+  *has_next = page.has_next_page;
+
+  return bookings;
+}
+
+static char *
+booking_key (gpointer item)
+{
+  return g_strdup (((CsBooking *) item)->uid);
+}
+
+static void
+list_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ListData *data = g_task_get_task_data (task);
+  g_autoptr(CsPagerResult) pages = NULL;
+  g_autoptr(GError) error = NULL;
+  CsCalcomListing *listing;
+
+  pages = _cs_pager_fetch_finish (CS_HTTP_CLIENT (object), result, &error);
+  if (pages == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  listing = g_new0 (CsCalcomListing, 1);
+  listing->bookings = g_steal_pointer (&pages->items);
+  listing->n_pages = pages->n_pages;
+  listing->n_duplicates = pages->n_duplicates;
+  listing->n_rejected = data->n_rejected;
+
+  g_debug ("Cal.com listing: %u bookings in %u pages, %u rejected, %u repeated",
+           listing->bookings->len, listing->n_pages, listing->n_rejected, listing->n_duplicates);
+
+  g_task_return_pointer (task, listing, (GDestroyNotify) cs_calcom_listing_free);
+}
+
+/**
+ * cs_calcom_client_list_bookings_async:
+ * @self: a client
+ * @after_start: the window's first start instant
+ * @before_end: the window's last end instant
+ * @after_updated: only bookings changed since then, or %CS_TIME_UNSET for
+ *   all
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with every booking of the window, or an error
+ * @user_data: data for @callback
+ *
+ * Lists the bookings of a window in every status (upcoming, recurring,
+ * past, cancelled, unconfirmed), every page: page 1 alone, the others up to
+ * four at a time once the total is known, each within the rate limit.
+ * Repeats across pages are dropped. A failing page fails the listing.
+ */
+void
+cs_calcom_client_list_bookings_async (CsCalcomClient      *self,
+                                      CsTime               after_start,
+                                      CsTime               before_end,
+                                      CsTime               after_updated,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ListData *data;
+  CsPagerSpec spec = {
+    .path = "/bookings",
+    .api_version = API_VERSION,
+    .max_in_flight = MAX_IN_FLIGHT,
+    .max_pages = MAX_PAGES,
+    .build_query = build_list_query,
+    .parse = parse_list_page,
+    .item_key = booking_key,
+    .item_free = (GDestroyNotify) cs_booking_free,
+  };
+
+  g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
+  g_return_if_fail (after_start != CS_TIME_UNSET && before_end > after_start);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_calcom_client_list_bookings_async);
+
+  data = g_new0 (ListData, 1);
+  data->after_start = cs_time_format_iso8601 (after_start);
+  data->before_end = cs_time_format_iso8601 (before_end);
+  data->after_updated = cs_time_format_iso8601 (after_updated);
+  g_task_set_task_data (task, data, (GDestroyNotify) list_data_free);
+
+  spec.user_data = data;
+  _cs_pager_fetch_async (self->http, &spec, cancellable, list_cb, g_steal_pointer (&task));
+}
+
+/**
+ * cs_calcom_client_list_bookings_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the listing
+ */
+CsCalcomListing *
+cs_calcom_client_list_bookings_finish (CsCalcomClient  *self,
+                                       GAsyncResult    *result,
+                                       GError         **error)
+{
+  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The single-booking calls share one shape: send, parse one booking. */
+static void
+booking_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CsHttpResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  CsBooking *booking;
+
+  response = cs_http_client_send_finish (CS_HTTP_CLIENT (object), result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  booking = cs_calcom_parse_booking_response (response->body, &error);
+  if (booking == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, booking, (GDestroyNotify) cs_booking_free);
+}
+
+static void
+send_for_booking (CsCalcomClient      *self,
+                  gpointer             source_tag,
+                  const char          *method,
+                  const char          *path,
+                  GBytes              *body,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  CsHttpRequest request = {
+    .method = method,
+    .path = path,
+    .body = body,
+    .api_version = API_VERSION,
+  };
+
+  g_task_set_source_tag (task, source_tag);
+  cs_http_client_send_async (self->http, &request, cancellable, booking_cb, g_steal_pointer (&task));
+}
+
+static char *
+booking_path (const char *uid,
+              const char *suffix)
+{
+  g_autofree char *escaped = g_uri_escape_string (uid, NULL, FALSE);
+
+  return g_strconcat ("/bookings/", escaped, suffix, NULL);
+}
+
+/**
+ * cs_calcom_client_get_booking_async:
+ * @self: a client
+ * @uid: the booking uid
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the booking, or an error
+ * @user_data: data for @callback
+ *
+ * Looks one booking up by uid. A booking Cal.com does not know fails with
+ * %CS_NET_ERROR_NOT_FOUND, which is a finding, not a failure.
+ */
+void
+cs_calcom_client_get_booking_async (CsCalcomClient      *self,
+                                    const char          *uid,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
+  g_return_if_fail (uid != NULL && uid[0] != '\0');
+
+  path = booking_path (uid, NULL);
+  send_for_booking (self, cs_calcom_client_get_booking_async, "GET", path, NULL,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * cs_calcom_client_get_booking_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error; %CS_NET_ERROR_NOT_FOUND if Cal.com
+ *   does not know the uid
+ *
+ * Returns: (transfer full): the booking
+ */
+CsBooking *
+cs_calcom_client_get_booking_finish (CsCalcomClient  *self,
+                                     GAsyncResult    *result,
+                                     GError         **error)
+{
+  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * cs_calcom_client_create_booking_async:
+ * @self: a client
+ * @request: the booking to create, with the CRM ids for its metadata
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the new booking, or an error
+ * @user_data: data for @callback
+ *
+ * Creates a booking. Cal.com knows no idempotency key: callers make the
+ * create idempotent by looking for a booking with the same
+ * `crm_appointment_id` first (DESIGN.md §3).
+ */
+void
+cs_calcom_client_create_booking_async (CsCalcomClient              *self,
+                                       const CsCalcomCreateRequest *request,
+                                       GCancellable                *cancellable,
+                                       GAsyncReadyCallback          callback,
+                                       gpointer                     user_data)
+{
+  g_autoptr(GBytes) body = NULL;
+
+  g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
+  g_return_if_fail (request != NULL);
+
+  body = cs_calcom_build_create_booking (request);
+  send_for_booking (self, cs_calcom_client_create_booking_async, "POST", "/bookings", body,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * cs_calcom_client_create_booking_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the created booking
+ */
+CsBooking *
+cs_calcom_client_create_booking_finish (CsCalcomClient  *self,
+                                        GAsyncResult    *result,
+                                        GError         **error)
+{
+  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * cs_calcom_client_cancel_booking_async:
+ * @self: a client
+ * @uid: the booking uid
+ * @reason: (nullable): the cancellation reason shown in Cal.com
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the cancelled booking, or an error
+ * @user_data: data for @callback
+ */
+void
+cs_calcom_client_cancel_booking_async (CsCalcomClient      *self,
+                                       const char          *uid,
+                                       const char          *reason,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
+  g_return_if_fail (uid != NULL && uid[0] != '\0');
+
+  body = cs_calcom_build_cancel (reason);
+  path = booking_path (uid, "/cancel");
+  send_for_booking (self, cs_calcom_client_cancel_booking_async, "POST", path, body,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * cs_calcom_client_cancel_booking_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the cancelled booking
+ */
+CsBooking *
+cs_calcom_client_cancel_booking_finish (CsCalcomClient  *self,
+                                        GAsyncResult    *result,
+                                        GError         **error)
+{
+  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+me_cb (GObject      *object,
+       GAsyncResult *result,
+       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CsHttpResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  CsCalcomMe *me;
+
+  response = cs_http_client_send_finish (CS_HTTP_CLIENT (object), result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  me = cs_calcom_parse_me (response->body, &error);
+  if (me == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, me, (GDestroyNotify) cs_calcom_me_free);
+}
+
+/**
+ * cs_calcom_client_get_me_async:
+ * @self: a client
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the account, or an error
+ * @user_data: data for @callback
+ *
+ * Asks who the API key belongs to: the connection test of Preferences.
+ * `/v2/me` takes no version header.
+ */
+void
+cs_calcom_client_get_me_async (CsCalcomClient      *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CsHttpRequest request = { .method = "GET", .path = "/me" };
+
+  g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_calcom_client_get_me_async);
+  cs_http_client_send_async (self->http, &request, cancellable, me_cb, g_steal_pointer (&task));
+}
+
+/**
+ * cs_calcom_client_get_me_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the account of the API key
+ */
+CsCalcomMe *
+cs_calcom_client_get_me_finish (CsCalcomClient  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,91 @@
+/* cs-calcom-client.h
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "cs-booking.h"
+#include "cs-calcom-json.h"
+#include "cs-http-client.h"
+
+G_BEGIN_DECLS
+
+/* The hosted service; self-hosted instances have their own base URL. */
+#define CS_CALCOM_DEFAULT_URL "https://api.cal.com/v2"
+
+/**
+ * CsCalcomListing:
+ * @bookings: (element-type CsBooking): every booking of the window, once
+ * @n_pages: pages fetched
+ * @n_rejected: records refused by the parser (logged with the reason)
+ * @n_duplicates: bookings seen on two pages (offset paging shifted)
+ */
+typedef struct
+{
+  GPtrArray *bookings;
+  guint      n_pages;
+  guint      n_rejected;
+  guint      n_duplicates;
+} CsCalcomListing;
+
+void cs_calcom_listing_free (CsCalcomListing *listing);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsCalcomListing, cs_calcom_listing_free)
+
+#define CS_TYPE_CALCOM_CLIENT (cs_calcom_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (CsCalcomClient, cs_calcom_client, CS, CALCOM_CLIENT, GObject)
+
+CsCalcomClient  *cs_calcom_client_new                 (const char                   *base_url,
+                                                       CsClock                      *clock,
+                                                       GError                      **error);
+void             cs_calcom_client_set_api_key         (CsCalcomClient               *self,
+                                                       const char                   *api_key);
+CsHttpClient    *cs_calcom_client_get_http            (CsCalcomClient               *self);
+void             cs_calcom_client_list_bookings_async (CsCalcomClient               *self,
+                                                       CsTime                        after_start,
+                                                       CsTime                        before_end,
+                                                       CsTime                        after_updated,
+                                                       GCancellable                 *cancellable,
+                                                       GAsyncReadyCallback           callback,
+                                                       gpointer                      user_data);
+CsCalcomListing *cs_calcom_client_list_bookings_finish (CsCalcomClient              *self,
+                                                       GAsyncResult                 *result,
+                                                       GError                      **error);
+void             cs_calcom_client_get_booking_async   (CsCalcomClient               *self,
+                                                       const char                   *uid,
+                                                       GCancellable                 *cancellable,
+                                                       GAsyncReadyCallback           callback,
+                                                       gpointer                      user_data);
+CsBooking       *cs_calcom_client_get_booking_finish  (CsCalcomClient               *self,
+                                                       GAsyncResult                 *result,
+                                                       GError                      **error);
+void             cs_calcom_client_create_booking_async (CsCalcomClient              *self,
+                                                       const CsCalcomCreateRequest  *request,
+                                                       GCancellable                 *cancellable,
+                                                       GAsyncReadyCallback           callback,
+                                                       gpointer                      user_data);
+CsBooking       *cs_calcom_client_create_booking_finish (CsCalcomClient             *self,
+                                                       GAsyncResult                 *result,
+                                                       GError                      **error);
+void             cs_calcom_client_cancel_booking_async (CsCalcomClient              *self,
+                                                       const char                   *uid,
+                                                       const char                   *reason,
+                                                       GCancellable                 *cancellable,
+                                                       GAsyncReadyCallback           callback,
+                                                       gpointer                      user_data);
+CsBooking       *cs_calcom_client_cancel_booking_finish (CsCalcomClient             *self,
+                                                       GAsyncResult                 *result,
+                                                       GError                      **error);
+void             cs_calcom_client_get_me_async        (CsCalcomClient               *self,
+                                                       GCancellable                 *cancellable,
+                                                       GAsyncReadyCallback           callback,
+                                                       gpointer                      user_data);
+CsCalcomMe      *cs_calcom_client_get_me_finish       (CsCalcomClient               *self,
+                                                       GAsyncResult                 *result,
+                                                       GError                      **error);
+
+G_END_DECLS
