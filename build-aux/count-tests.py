@@ -22,7 +22,7 @@ def count(path):
                 continue
             entry = json.loads(line)
             cases_ok = cases_fail = cases_skip = 0
-            for out in (entry.get("stdo") or "").splitlines():
+            for out in (entry.get("stdout") or "").splitlines():
                 match = TAP_LINE.match(out)
                 if not match:
                     continue
