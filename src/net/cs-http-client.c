@@ -48,6 +48,7 @@ struct _CsHttpClient
   gint64                  total_timeout;
   gsize                   max_body;
   guint                   request_count;
+  guint                   n_in_flight;
 };
 
 G_DEFINE_FINAL_TYPE (CsHttpClient, cs_http_client, G_TYPE_OBJECT)
@@ -82,6 +83,7 @@ typedef struct
   guint          wait_id;
   guint          timeout_id;
   gboolean       timed_out;
+  gboolean       in_flight;
   guint          rate_limited_attempts;
   gint64         started;
 
@@ -95,6 +97,9 @@ static void start_attempt (GTask *task);
 static void
 send_data_free (SendData *data)
 {
+  if (data->in_flight)
+    data->self->n_in_flight--;
+
   if (data->user_cancellable != NULL)
     g_cancellable_disconnect (data->user_cancellable, data->cancel_handler);
   if (data->wait_id != 0)
@@ -135,12 +140,12 @@ cs_http_response_free (CsHttpResponse *response)
  * cs_service_get_name:
  * @service: a service
  *
- * Returns: the service's name for people
+ * Returns: the service's name for logs (not translated)
  */
 const char *
 cs_service_get_name (CsService service)
 {
-  return service == CS_SERVICE_CALCOM ? "Cal.com" : _("CRM server");
+  return service == CS_SERVICE_CALCOM ? "Cal.com" : "CRM server";
 }
 
 /* Picks the sentence of the right service: each is a whole sentence, so
@@ -455,6 +460,21 @@ cs_http_client_get_rate_limiter (CsHttpClient *self)
 }
 
 /**
+ * cs_http_client_get_n_in_flight:
+ * @self: a client
+ *
+ * Returns: the number of requests sent and not yet answered (requests
+ *   waiting for a rate-limit slot are not counted)
+ */
+guint
+cs_http_client_get_n_in_flight (CsHttpClient *self)
+{
+  g_return_val_if_fail (CS_IS_HTTP_CLIENT (self), 0);
+
+  return self->n_in_flight;
+}
+
+/**
  * cs_http_client_get_request_count:
  * @self: a client
  *
@@ -501,6 +521,12 @@ finish_error (GTask  *task,
 static void
 clear_attempt (SendData *data)
 {
+  if (data->in_flight)
+    {
+      data->in_flight = FALSE;
+      data->self->n_in_flight--;
+    }
+
   if (data->timeout_id != 0)
     {
       cs_clock_remove_timeout (data->self->clock, data->timeout_id);
@@ -519,7 +545,6 @@ fail_transport (GTask  *task,
   SendData *data = g_task_get_task_data (task);
   CsHttpClient *self = data->self;
   CsService service = self->service;
-  const char *name = cs_service_get_name (service);
   GError *error;
 
   if (data->user_cancellable != NULL && g_cancellable_is_cancelled (data->user_cancellable))
@@ -547,9 +572,12 @@ fail_transport (GTask  *task,
        * reason to open the circuit, and nothing to retry. */
       log_outcome (data, "certificate not trusted");
       cs_circuit_breaker_release (self->breaker);
-      error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_TLS,
-                           _("The certificate of %s is not trusted, so Calsync did not connect. "
-                             "Check the server address in Preferences."), name);
+      error = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_TLS,
+                                   SERVICE_MSG (service,
+                                                _("The certificate of Cal.com is not trusted, so Calsync did not connect. "
+                                                  "Check the server address in Preferences."),
+                                                _("The certificate of the CRM server is not trusted, so Calsync did not connect. "
+                                                  "Check the server address in Preferences.")));
     }
   else
     {
@@ -667,7 +695,6 @@ finish_answer (GTask *task)
   SendData *data = g_task_get_task_data (task);
   CsHttpClient *self = data->self;
   CsService service = self->service;
-  const char *name = cs_service_get_name (service);
   SoupMessageHeaders *headers = soup_message_get_response_headers (data->message);
   guint status = soup_message_get_status (data->message);
   g_autoptr(GBytes) body = g_byte_array_free_to_bytes (g_steal_pointer (&data->buffer));
@@ -744,42 +771,67 @@ finish_answer (GTask *task)
 
     case SOUP_STATUS_FORBIDDEN:
       error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_FORBIDDEN,
-                           _("%s does not allow this account to do that: %s"),
-                           name, server_message ? server_message : _("no reason given"));
+                           SERVICE_MSG (service,
+                                        _("Cal.com does not allow this account to do that: %s"),
+                                        _("The CRM server does not allow this account to do that: %s")),
+                           server_message ? server_message : _("no reason given"));
       break;
 
     case SOUP_STATUS_NOT_FOUND:
       error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_NOT_FOUND,
-                           _("%s does not know this item: %s"),
-                           name, server_message ? server_message : data->path);
+                           SERVICE_MSG (service,
+                                        _("Cal.com does not know this item: %s"),
+                                        _("The CRM server does not know this item: %s")),
+                           server_message ? server_message : data->path);
       break;
 
     case SOUP_STATUS_CONFLICT:
       error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_CONFLICT,
-                           _("%s already has this item: %s"),
-                           name, server_message ? server_message : _("no details given"));
+                           SERVICE_MSG (service,
+                                        _("Cal.com already has this item: %s"),
+                                        _("The CRM server already has this item: %s")),
+                           server_message ? server_message : _("no details given"));
       break;
 
     case SOUP_STATUS_BAD_REQUEST:
     case SOUP_STATUS_UNPROCESSABLE_ENTITY:
       error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_INVALID_REQUEST,
-                           _("%s refused the request (HTTP %u): %s"),
-                           name, status, server_message ? server_message : _("no reason given"));
+                           SERVICE_MSG (service,
+                                        _("Cal.com refused the request (HTTP %u): %s"),
+                                        _("The CRM server refused the request (HTTP %u): %s")),
+                           status, server_message ? server_message : _("no reason given"));
       break;
 
     default:
       if (status >= 500)
         error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_SERVER,
-                             _("%s had an internal problem (HTTP %u). Calsync will try again."),
-                             name, status);
+                             SERVICE_MSG (service,
+                                          _("Cal.com had an internal problem (HTTP %u). Calsync will try again."),
+                                          _("The CRM server had an internal problem (HTTP %u). Calsync will try again.")),
+                             status);
       else
         error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE,
-                             _("%s gave an answer Calsync does not expect (HTTP %u)."),
-                             name, status);
+                             SERVICE_MSG (service,
+                                          _("Cal.com gave an answer Calsync does not expect (HTTP %u)."),
+                                          _("The CRM server gave an answer Calsync does not expect (HTTP %u).")),
+                             status);
       break;
     }
 
   finish_error (task, error);
+}
+
+static GError *
+too_large_error (CsService service,
+                 gsize     max_body)
+{
+  g_autofree char *cap = g_format_size (max_body);
+
+  return g_error_new (CS_NET_ERROR, CS_NET_ERROR_TOO_LARGE,
+                      SERVICE_MSG (service,
+                                   _("Cal.com sent an answer larger than %s; it was not read."),
+                                   _("The CRM server sent an answer larger than %s; it was not read.")),
+                      cap);
 }
 
 static void
@@ -807,14 +859,10 @@ read_cb (GObject      *object,
 
   if (data->buffer->len + g_bytes_get_size (chunk) > data->self->max_body)
     {
-      g_autofree char *cap = g_format_size (data->self->max_body);
-
       log_outcome (data, "body over the cap");
       cs_circuit_breaker_record_success (data->self->breaker);
       clear_attempt (data);
-      finish_error (task, g_error_new (CS_NET_ERROR, CS_NET_ERROR_TOO_LARGE,
-                                       _("%s sent an answer larger than %s; it was not read."),
-                                       cs_service_get_name (data->self->service), cap));
+      finish_error (task, too_large_error (data->self->service, data->self->max_body));
       return;
     }
 
@@ -845,14 +893,10 @@ send_cb (GObject      *object,
     soup_message_get_response_headers (data->message));
   if (length > 0 && (guint64) length > data->self->max_body)
     {
-      g_autofree char *cap = g_format_size (data->self->max_body);
-
       log_outcome (data, "body over the cap");
       cs_circuit_breaker_record_success (data->self->breaker);
       clear_attempt (data);
-      finish_error (task, g_error_new (CS_NET_ERROR, CS_NET_ERROR_TOO_LARGE,
-                                       _("%s sent an answer larger than %s; it was not read."),
-                                       cs_service_get_name (data->self->service), cap));
+      finish_error (task, too_large_error (data->self->service, data->self->max_body));
       return;
     }
 
@@ -902,6 +946,8 @@ send_now (GTask *task)
                                            cs_clock_get_now (self->clock) + self->total_timeout,
                                            timeout_cb, data, NULL);
   self->request_count++;
+  self->n_in_flight++;
+  data->in_flight = TRUE;
 
   soup_session_send_async (self->session, data->message, G_PRIORITY_DEFAULT,
                            data->attempt_cancellable, send_cb, g_object_ref (task));

@@ -116,6 +116,7 @@ CsClock          *cs_http_client_get_clock             (CsHttpClient            
 CsCircuitBreaker *cs_http_client_get_circuit_breaker   (CsHttpClient            *self);
 CsRateLimiter    *cs_http_client_get_rate_limiter      (CsHttpClient            *self);
 guint             cs_http_client_get_request_count     (CsHttpClient            *self);
+guint             cs_http_client_get_n_in_flight       (CsHttpClient            *self);
 void              cs_http_client_send_async            (CsHttpClient            *self,
                                                         const CsHttpRequest     *request,
                                                         GCancellable            *cancellable,

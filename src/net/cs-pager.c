@@ -34,6 +34,14 @@ typedef struct
 
 static void fetch_more (GTask *task);
 
+/* Pages not fetched (a failure stopped the listing) are NULL slots. */
+static void
+page_free (gpointer page)
+{
+  if (page != NULL)
+    g_ptr_array_unref (page);
+}
+
 static void
 pager_free (Pager *pager)
 {
@@ -160,8 +168,9 @@ page_cb (GObject      *object,
   if (pager->known_pages > pager->spec.max_pages)
     {
       fail (task, g_error_new (CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE,
-                               _("%s announced more than %u pages; the listing was stopped."),
-                               cs_service_get_name (cs_http_client_get_service (pager->client)),
+                               cs_http_client_get_service (pager->client) == CS_SERVICE_CALCOM
+                                 ? _("Cal.com announced more than %u pages; the listing was stopped.")
+                                 : _("The CRM server announced more than %u pages; the listing was stopped."),
                                pager->spec.max_pages));
       return;
     }
@@ -244,7 +253,7 @@ _cs_pager_fetch_async (CsHttpClient        *client,
   pager->client = g_object_ref (client);
   pager->spec = *spec;
   pager->cancellable = g_cancellable_new ();
-  pager->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  pager->pages = g_ptr_array_new_with_free_func (page_free);
   pager->known_pages = 1;
   g_task_set_task_data (task, pager, (GDestroyNotify) pager_free);
 

@@ -1,0 +1,184 @@
+/* cs-sim-config.h
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "cs-time.h"
+
+G_BEGIN_DECLS
+
+/**
+ * CsSimService:
+ * @CS_SIM_SERVICE_CALCOM: the simulated Cal.com API v2
+ * @CS_SIM_SERVICE_BACKEND: the simulated CRM backend API v1
+ *
+ * One of the two services of the simulator.
+ */
+typedef enum
+{
+  CS_SIM_SERVICE_CALCOM,
+  CS_SIM_SERVICE_BACKEND,
+} CsSimService;
+
+#define CS_SIM_SERVICE_LAST CS_SIM_SERVICE_BACKEND
+
+/**
+ * CsSimCategory:
+ * @CS_SIM_CATEGORY_SYNCED: appointment and booking agree; the appointment
+ *   stores the booking uid and the booking carries the CRM id in its metadata
+ * @CS_SIM_CATEGORY_SYNCED_METADATA: as synced, but the appointment stores no
+ *   uid: only the booking's metadata ties the two
+ * @CS_SIM_CATEGORY_OTHER_OFFSET: synced, but the CRM writes its times with
+ *   another UTC offset than Berlin's (the same instants)
+ * @CS_SIM_CATEGORY_ORPHANED_LOCAL: an active appointment without a booking
+ *   (half of them name a booking uid that does not exist)
+ * @CS_SIM_CATEGORY_ORPHANED_CALCOM: an active booking no appointment claims
+ *   (a quarter of them name a CRM id that does not exist); not counted in
+ *   the number of appointments
+ * @CS_SIM_CATEGORY_MISMATCH_START: linked, the booking starts earlier
+ * @CS_SIM_CATEGORY_MISMATCH_END: linked, the booking ends later
+ * @CS_SIM_CATEGORY_MISMATCH_STATUS: linked, one side is cancelled and the
+ *   other is not
+ * @CS_SIM_CATEGORY_CANCELLED: a cancelled appointment, with a cancelled (or
+ *   rejected) booking or with none
+ * @CS_SIM_CATEGORY_SUGGESTED: an appointment without a uid plus a booking
+ *   without metadata, with the same start and the same attendee e-mail: a
+ *   suggested-link pair
+ * @CS_SIM_CATEGORY_FOREIGN: an appointment of another company, which the
+ *   backend's list serves on purpose and the client must reject
+ *
+ * The kinds of rows the dataset generator writes. %CS_SIM_CATEGORY_SYNCED
+ * takes what the fractions of the others leave.
+ */
+typedef enum
+{
+  CS_SIM_CATEGORY_SYNCED,
+  CS_SIM_CATEGORY_SYNCED_METADATA,
+  CS_SIM_CATEGORY_OTHER_OFFSET,
+  CS_SIM_CATEGORY_ORPHANED_LOCAL,
+  CS_SIM_CATEGORY_ORPHANED_CALCOM,
+  CS_SIM_CATEGORY_MISMATCH_START,
+  CS_SIM_CATEGORY_MISMATCH_END,
+  CS_SIM_CATEGORY_MISMATCH_STATUS,
+  CS_SIM_CATEGORY_CANCELLED,
+  CS_SIM_CATEGORY_SUGGESTED,
+  CS_SIM_CATEGORY_FOREIGN,
+} CsSimCategory;
+
+#define CS_SIM_CATEGORY_LAST CS_SIM_CATEGORY_FOREIGN
+#define CS_SIM_N_CATEGORIES  (CS_SIM_CATEGORY_LAST + 1)
+
+/**
+ * CsSimDatasetConfig:
+ * @seed: the seed of the generator: the same seed, configuration and UTC day
+ *   give the same dataset
+ * @n_appointments: the number of appointment rows (every category but
+ *   %CS_SIM_CATEGORY_ORPHANED_CALCOM, foreign rows included)
+ * @fractions: per #CsSimCategory, the share of @n_appointments (for
+ *   %CS_SIM_CATEGORY_ORPHANED_CALCOM: extra bookings, as a share of
+ *   @n_appointments); the entry of %CS_SIM_CATEGORY_SYNCED is ignored, it is
+ *   the remainder. The appointment shares must add up to at most 1.
+ * @company_id: the company of the token (`/api/v1/me`)
+ * @foreign_company_id: the company of the foreign rows
+ * @first_id: the id of the first appointment; the others follow
+ * @past_days: the window starts this many days before now
+ * @future_days: the window ends this many days after now
+ *
+ * What the dataset generator makes.
+ */
+typedef struct
+{
+  guint32 seed;
+  guint   n_appointments;
+  double  fractions[CS_SIM_N_CATEGORIES];
+  gint64  company_id;
+  gint64  foreign_company_id;
+  gint64  first_id;
+  guint   past_days;
+  guint   future_days;
+} CsSimDatasetConfig;
+
+/**
+ * CsSimFaults:
+ * @latency_ms: every answer waits this long (real time) before it is sent
+ * @error_rate: the share of requests answered 500, drawn from a seeded
+ *   generator
+ * @force_status: if not 0, every request is answered with this status (in
+ *   the service's error shape)
+ * @storm_429: the next @storm_429 requests are answered 429; counts down
+ * @storm_retry_after: the `Retry-After` seconds of a storm's 429, or 0 for
+ *   none
+ * @downtime_from: start of a downtime window on the simulator's clock, or
+ *   %CS_TIME_UNSET
+ * @downtime_until: end (exclusive) of the downtime window
+ * @downtime_drop: in the window, close the connection instead of answering
+ *   503
+ * @truncate_body: send only the first half of every body
+ * @non_json_status: if not 0, answer an HTML error page with this status
+ *   (200 or 502 are the useful ones) instead of the JSON
+ * @slow_body_delay_ms: if not 0, send bodies in chunks with this delay
+ *   between chunks
+ * @slow_body_chunk_bytes: the size of those chunks (0: 256 bytes)
+ * @oversize_bytes: if not 0, pad every JSON object answer to at least this
+ *   many bytes (a long string in a `_padding` member)
+ *
+ * The fault knobs of one service. All off when zeroed.
+ */
+typedef struct
+{
+  guint    latency_ms;
+  double   error_rate;
+  guint    force_status;
+  guint    storm_429;
+  guint    storm_retry_after;
+  CsTime   downtime_from;
+  CsTime   downtime_until;
+  gboolean downtime_drop;
+  gboolean truncate_body;
+  guint    non_json_status;
+  guint    slow_body_delay_ms;
+  gsize    slow_body_chunk_bytes;
+  gsize    oversize_bytes;
+} CsSimFaults;
+
+/**
+ * CsSimRateLimit:
+ * @enabled: whether Cal.com's rate limit applies
+ * @limit: requests per window (Cal.com: 120 for an API key)
+ * @window_seconds: the window's length on the simulator's clock (60)
+ * @retry_after: send `Retry-After` with a 429 (real Cal.com does not)
+ *
+ * Cal.com's rate limit: `X-RateLimit-*-Default` headers on every answer,
+ * 429 once @limit requests were made in the current window, until its end.
+ */
+typedef struct
+{
+  gboolean enabled;
+  guint    limit;
+  guint    window_seconds;
+  gboolean retry_after;
+} CsSimRateLimit;
+
+#define CS_SIM_DEFAULT_COMPANY_ID         3
+#define CS_SIM_DEFAULT_FOREIGN_COMPANY_ID 4
+#define CS_SIM_DEFAULT_RATE_LIMIT         120
+#define CS_SIM_DEFAULT_RATE_WINDOW        60
+
+void        cs_sim_dataset_config_init  (CsSimDatasetConfig       *config);
+gboolean    cs_sim_dataset_config_check (const CsSimDatasetConfig *config,
+                                         GError                  **error);
+void        cs_sim_faults_init          (CsSimFaults              *faults);
+void        cs_sim_rate_limit_init      (CsSimRateLimit           *limit);
+
+const char *cs_sim_category_to_string   (CsSimCategory             category);
+gboolean    cs_sim_category_from_string (const char               *str,
+                                         CsSimCategory            *category);
+const char *cs_sim_service_to_string    (CsSimService              service);
+
+G_END_DECLS
