@@ -395,7 +395,7 @@ cs_backend_parse_appointments_page (GBytes         *body,
 
         case ROW_FOREIGN:
           foreign++;
-          g_message ("Rejected CRM appointment %" G_GINT64_FORMAT ": it belongs to another company",
+          g_debug ("Rejected CRM appointment %" G_GINT64_FORMAT ": it belongs to another company",
                      row_id);
           break;
 
