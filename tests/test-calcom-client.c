@@ -198,6 +198,57 @@ test_paging_10000 (Fixture       *f,
 }
 
 static void
+test_duplicates_across_pages (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsBooking) early = cs_booking_new ("created-earlier");
+  g_autoptr(CsCalcomListing) listing = NULL;
+  g_autoptr(GHashTable) uids = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NetTestAsync async = { NULL };
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  CsSimFaults faults;
+  CsSimBooking *row;
+
+  add_bookings (f, 500);
+
+  /* Page 1 is answered (held back by the latency) when a booking appears
+   * at the front of the order: every later page shifts by one, and the
+   * last booking of page 1 comes again at the top of page 2. */
+  cs_sim_faults_init (&faults);
+  faults.latency_ms = 200;
+  cs_sim_server_set_faults (f->sim, CS_SIM_SERVICE_CALCOM, &faults);
+
+  cs_calcom_client_list_bookings_async (f->client,
+                                        NET_TEST_NOW - 365 * CS_USEC_PER_DAY,
+                                        NET_TEST_NOW + 365 * CS_USEC_PER_DAY,
+                                        CS_TIME_UNSET, NULL, net_test_async_cb, &async);
+  while (cs_sim_server_get_n_pending (f->sim) == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (cs_sim_server_get_n_pending (f->sim), ==, 1);
+
+  early->start = NET_TEST_NOW;
+  early->end = NET_TEST_NOW + CS_USEC_PER_HOUR;
+  row = cs_sim_dataset_put_booking (dataset, early);
+  row->created_at = NET_TEST_NOW - 30 * CS_USEC_PER_DAY;
+  cs_sim_dataset_touch_booking (dataset, row);
+
+  result = net_test_wait (&async, f->clock, NULL);
+  listing = cs_calcom_client_list_bookings_finish (f->client, result, &error);
+  g_assert_no_error (error);
+
+  /* The repeat is dropped; the newcomer, in front of the pages already
+   * read, waits for the next run (offset paging cannot do better). */
+  g_assert_cmpuint (listing->n_duplicates, ==, 1);
+  g_assert_cmpuint (listing->bookings->len, ==, 500);
+  g_assert_cmpuint (listing->n_pages, ==, 3);
+  for (guint i = 0; i < listing->bookings->len; i++)
+    g_assert_true (g_hash_table_add (uids, ((CsBooking *) g_ptr_array_index (listing->bookings, i))->uid));
+}
+
+static void
 test_list_dataset_parses (Fixture       *f,
                           gconstpointer  data)
 {
@@ -603,6 +654,7 @@ main (int   argc,
   ADD ("paging-250", 0, test_paging_250);
   ADD ("paging-251", 0, test_paging_251);
   ADD ("paging-10000", 0, test_paging_10000);
+  ADD ("duplicates-across-pages", 0, test_duplicates_across_pages);
   ADD ("list-dataset-parses", 500, test_list_dataset_parses);
   ADD ("get-booking", 50, test_get_booking);
   ADD ("create-and-cancel", 10, test_create_and_cancel);
