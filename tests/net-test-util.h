@@ -39,6 +39,10 @@ void          net_test_async_cb   (GObject       *object,
 GAsyncResult *net_test_wait       (NetTestAsync  *async,
                                    CsClock       *clock,
                                    CsHttpClient  *client);
+GAsyncResult *net_test_wait_many  (NetTestAsync  *async,
+                                   CsClock       *clock,
+                                   CsHttpClient  *first,
+                                   ...) G_GNUC_NULL_TERMINATED;
 CsSimServer  *net_test_start_sim  (CsClock       *clock,
                                    guint          n_appointments,
                                    guint32        seed);

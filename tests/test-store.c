@@ -273,6 +273,21 @@ assert_booking_equal (const CsBooking *a,
   g_assert_cmpstr (a->title, ==, b->title);
   g_assert_cmpint (a->event_type_id, ==, b->event_type_id);
   g_assert_cmpint (a->updated_at, ==, b->updated_at);
+  g_assert_true (cs_sync_tracking_equal (&a->sync, &b->sync));
+  g_assert_cmpint (a->sync.status, ==, b->sync.status);
+  g_assert_cmpint (a->sync.last_sync_attempt_at, ==, b->sync.last_sync_attempt_at);
+  g_assert_cmpuint (a->sync.sync_attempt_count, ==, b->sync.sync_attempt_count);
+  g_assert_cmpstr (a->sync.sync_error_message, ==, b->sync.sync_error_message);
+  g_assert_cmpint (a->sync.sync_error_code, ==, b->sync.sync_error_code);
+  g_assert_cmpint (a->sync.sync_verified_at, ==, b->sync.sync_verified_at);
+  g_assert_cmpint (a->sync.requires_manual_review, ==, b->sync.requires_manual_review);
+  g_assert_cmpint (a->sync.manual_review_flagged_at, ==, b->sync.manual_review_flagged_at);
+  g_assert_cmpint (a->next_attempt_at, ==, b->next_attempt_at);
+  g_assert_cmpint (a->resolved_at, ==, b->resolved_at);
+  g_assert_cmpint (a->resolved_by, ==, b->resolved_by);
+  g_assert_cmpstr (a->resolution, ==, b->resolution);
+  g_assert_cmpstr (a->resolution_note, ==, b->resolution_note);
+  g_assert_cmpint (a->snoozed_until, ==, b->snoozed_until);
 
   g_assert_cmpuint (a->attendees->len, ==, b->attendees->len);
   for (guint i = 0; i < a->attendees->len; i++)
@@ -350,6 +365,75 @@ get_title (CsStore *store,
   got = cs_store_get_appointment (store, id, &error);
   g_assert_no_error (error);
   return g_strdup (got->title);
+}
+
+static CsBooking *
+make_tricky_booking (const char *uid)
+{
+  CsBooking *booking = cs_booking_new (uid);
+
+  booking->id = 77;
+  booking->start = T0;
+  booking->end = T0 + 45 * CS_USEC_PER_MINUTE;
+  booking->status = CS_BOOKING_STATUS_CANCELLED;
+  booking->title = g_strdup ("Herrenschnitt \"Deluxe\" – 30 €");
+  booking->event_type_id = 42;
+  booking->updated_at = T0 - 1;
+  cs_booking_add_attendee (booking, "O\"Brien \\ Backslash", NULL, "+49\n123\t\001\037");
+  cs_booking_add_attendee (booking, NULL, NULL, NULL);
+  cs_booking_add_attendee (booking, "名前 😀", "a/b@example.com", "");
+  cs_booking_set_metadata (booking, CS_METADATA_CRM_APPOINTMENT_ID, "1236");
+  cs_booking_set_metadata (booking, CS_METADATA_CRM_COMPANY_ID, "3");
+  cs_booking_set_metadata (booking, "note \"key\"", "quote \" backslash \\ emoji 😀 \x1f end");
+  cs_booking_set_metadata (booking, "empty", "");
+
+  return booking;
+}
+
+static CsBooking *
+make_booking (const char *uid,
+              CsTime      start)
+{
+  CsBooking *booking = cs_booking_new (uid);
+
+  booking->start = start;
+  booking->end = start + 30 * CS_USEC_PER_MINUTE;
+
+  return booking;
+}
+
+/* An orphaned Cal.com booking with every tracking and resolution field set. */
+static CsBooking *
+make_tracked_booking (const char *uid)
+{
+  CsBooking *b = make_tricky_booking (uid);
+
+  b->sync.status = CS_SYNC_STATUS_ORPHANED_CALCOM;
+  b->sync.last_sync_attempt_at = T0 - CS_USEC_PER_HOUR + 7;
+  b->sync.sync_attempt_count = 3;
+  b->sync.sync_error_message = g_strdup ("No appointment claims it; “quoted” \\ 😀");
+  b->sync.sync_error_code = CS_ERROR_CODE_ORPHANED_CALCOM;
+  b->sync.sync_verified_at = T0 - 2 * CS_USEC_PER_DAY + 1;
+  b->sync.requires_manual_review = TRUE;
+  b->sync.manual_review_flagged_at = T0 - 5;
+  b->next_attempt_at = T0 + CS_USEC_PER_MINUTE;
+  b->resolved_at = T0 + 2 * CS_USEC_PER_HOUR;
+  b->resolved_by = 12;
+  b->resolution = g_strdup ("cancel_calcom_booking");
+  b->resolution_note = g_strdup ("Kunde hat angerufen 📞\nZweite Zeile");
+  b->snoozed_until = T0 + CS_USEC_PER_DAY;
+
+  return b;
+}
+
+static void
+save_bookings (CsStore   *store,
+               GPtrArray *bookings)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cs_store_save_bookings (store, bookings, T0, &error));
+  g_assert_no_error (error);
 }
 
 /* Opening, permissions, paths */
@@ -529,6 +613,9 @@ test_migrate_every_version (Fixture       *f,
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GPtrArray) runs = NULL;
+      g_autoptr(GPtrArray) bookings = booking_array ();
+      g_autoptr(GPtrArray) due = NULL;
+      g_autoptr(CsBooking) booking = NULL;
       g_autoptr(CsOutboxItem) item = NULL;
       CsStore *store;
       sqlite3 *db;
@@ -553,6 +640,14 @@ test_migrate_every_version (Fixture       *f,
       item = cs_outbox_item_new (NULL, "backend", "POST", "/api/v1/audit-log", "{}", T0);
       g_assert_true (cs_store_enqueue_outbox (store, item, &error));
       g_assert_no_error (error);
+      g_ptr_array_add (bookings, make_tracked_booking ("uid-tracked"));
+      save_bookings (store, bookings);
+      booking = cs_store_get_booking (store, "uid-tracked", &error);
+      g_assert_no_error (error);
+      assert_booking_equal (booking, g_ptr_array_index (bookings, 0));
+      due = cs_store_list_due_bookings (store, T0 + CS_USEC_PER_HOUR, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (due->len, ==, 1);
 
       g_assert_finalize_object (store);
     }
@@ -723,6 +818,123 @@ test_migrate_from_v2 (Fixture       *f,
 }
 
 static void
+test_migrate_from_v3 (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GPtrArray) flagged = NULL;
+  g_autoptr(CsBooking) booking = NULL;
+  g_autoptr(GPtrArray) list = booking_array ();
+  const CsAttendee *attendee;
+  CsStoreCounts counts;
+  CsBooking *b;
+  CsStore *store;
+  sqlite3 *db;
+
+  prepare_folder (f);
+  db = raw_open (f->path);
+  g_assert_true (_cs_store_migrate_to (db, 3, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_user_version (db), ==, 3);
+  g_assert_false (raw_prepares (db, "SELECT calcom_sync_status FROM bookings"));
+  g_assert_false (raw_prepares (db, "SELECT snoozed_until FROM bookings"));
+
+  raw_exec (db,
+            "INSERT INTO bookings (company_id, uid, id, starts_at, ends_at, status, title, "
+            "event_type_id, attendees, metadata, updated_at, seen_at) VALUES "
+            "(3, 'uid-1', 11, 1000000, 2000000, 'accepted', 'Herrenschnitt', 42, "
+            "'[{\"name\":\"Anna\",\"email\":null,\"phone\":\"+49\"}]', "
+            "'{\"crm_appointment_id\":\"101\"}', 900000, 3000000), "
+            "(3, 'uid-2', NULL, 500000, 600000, 'cancelled', NULL, NULL, '[]', NULL, NULL, "
+            "3000000), "
+            "(4, 'uid-1', NULL, 1000000, 2000000, 'pending', NULL, NULL, '[]', NULL, NULL, "
+            "3000000)");
+  raw_exec (db,
+            "INSERT INTO appointments (company_id, id, starts_at, ends_at, status, "
+            "calcom_sync_status) VALUES (3, 7, 1000000, 2000000, 'scheduled', 'synced')");
+  sqlite3_close (db);
+
+  store = open_store (f, COMPANY_A);
+  db = _cs_store_get_db (store);
+  g_assert_cmpint (raw_user_version (db), ==, CS_STORE_SCHEMA_VERSION);
+
+  /* Every row survives, of both companies, and starts pending with no
+   * attempts and nothing set. */
+  g_assert_cmpint (pragma_int (db, "SELECT count(*) FROM bookings"), ==, 3);
+  g_assert_cmpint (pragma_int (db, "SELECT count(*) FROM bookings WHERE "
+                                   "calcom_sync_status = 'pending' AND sync_attempt_count = 0 "
+                                   "AND requires_manual_review = 0 AND sync_error_code IS NULL "
+                                   "AND next_attempt_at IS NULL AND resolved_at IS NULL"), ==, 3);
+  g_assert_cmpint (pragma_int (db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                   "AND name IN ('bookings_by_next_attempt', "
+                                   "'bookings_by_review')"), ==, 2);
+
+  booking = cs_store_get_booking (store, "uid-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (booking->id, ==, 11);
+  g_assert_cmpint (booking->start, ==, 1000000);
+  g_assert_cmpint (booking->end, ==, 2000000);
+  g_assert_cmpint (booking->status, ==, CS_BOOKING_STATUS_ACCEPTED);
+  g_assert_cmpstr (booking->title, ==, "Herrenschnitt");
+  g_assert_cmpint (booking->event_type_id, ==, 42);
+  g_assert_cmpint (booking->updated_at, ==, 900000);
+  g_assert_cmpuint (booking->attendees->len, ==, 1);
+  attendee = g_ptr_array_index (booking->attendees, 0);
+  g_assert_cmpstr (attendee->name, ==, "Anna");
+  g_assert_cmpstr (cs_booking_get_crm_appointment_id (booking), ==, "101");
+  g_assert_cmpint (booking->sync.status, ==, CS_SYNC_STATUS_PENDING);
+  g_assert_cmpint (booking->sync.last_sync_attempt_at, ==, CS_TIME_UNSET);
+  g_assert_cmpuint (booking->sync.sync_attempt_count, ==, 0);
+  g_assert_null (booking->sync.sync_error_message);
+  g_assert_cmpint (booking->sync.sync_error_code, ==, CS_ERROR_CODE_NONE);
+  g_assert_cmpint (booking->sync.sync_verified_at, ==, CS_TIME_UNSET);
+  g_assert_false (booking->sync.requires_manual_review);
+  g_assert_cmpint (booking->sync.manual_review_flagged_at, ==, CS_TIME_UNSET);
+  g_assert_cmpint (booking->next_attempt_at, ==, CS_TIME_UNSET);
+  g_assert_cmpint (booking->resolved_at, ==, CS_TIME_UNSET);
+  g_assert_cmpint (booking->resolved_by, ==, 0);
+  g_assert_null (booking->resolution);
+  g_assert_null (booking->resolution_note);
+  g_assert_cmpint (booking->snoozed_until, ==, CS_TIME_UNSET);
+
+  listed = cs_store_list_bookings (store, CS_TIME_UNSET, CS_TIME_UNSET, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  g_assert_cmpstr (((CsBooking *) g_ptr_array_index (listed, 0))->uid, ==, "uid-2");
+
+  /* Nothing old is due, flagged or counted. */
+  due = cs_store_list_due_bookings (store, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 0);
+  flagged = cs_store_list_flagged_bookings (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (flagged->len, ==, 0);
+  g_assert_true (cs_store_get_counts (store, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.total, ==, 1);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_ORPHANED_CALCOM], ==, 0);
+  g_assert_cmpuint (counts.needs_review, ==, 0);
+
+  /* An old row takes the new fields. */
+  b = make_tracked_booking ("uid-2");
+  b->resolved_at = CS_TIME_UNSET;
+  g_ptr_array_add (list, b);
+  save_bookings (store, list);
+  g_clear_pointer (&booking, cs_booking_free);
+  booking = cs_store_get_booking (store, "uid-2", &error);
+  g_assert_no_error (error);
+  assert_booking_equal (booking, b);
+  g_assert_true (cs_store_get_counts (store, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_ORPHANED_CALCOM], ==, 1);
+  g_assert_cmpuint (counts.needs_review, ==, 1);
+
+  g_assert_finalize_object (store);
+}
+
+static void
 test_migrate_failed_step_rolls_back (Fixture       *f,
                                      gconstpointer  data)
 {
@@ -810,6 +1022,31 @@ test_schema_constraints (Fixture       *f,
   g_assert_cmpint (sqlite3_exec (db,
                                  "INSERT INTO history_events (company_id, appointment_id, at, "
                                  "kind) VALUES (3, 999, 1, 'created')",
+                                 NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO bookings (company_id, uid, starts_at, ends_at, "
+                                 "status, seen_at, calcom_sync_status) "
+                                 "VALUES (3, 'u', 1, 2, 'accepted', 1, 'orphaned')",
+                                 NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO bookings (company_id, uid, starts_at, ends_at, "
+                                 "status, seen_at, sync_error_code) "
+                                 "VALUES (3, 'u', 1, 2, 'accepted', 1, 'orphaned_calcom')",
+                                 NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO bookings (company_id, uid, starts_at, ends_at, "
+                                 "status, seen_at, calcom_sync_status) "
+                                 "VALUES (3, 'u', 1, 2, 'accepted', 1, NULL)",
+                                 NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO bookings (company_id, uid, starts_at, ends_at, "
+                                 "status, seen_at, requires_manual_review) "
+                                 "VALUES (3, 'u', 1, 2, 'accepted', 1, 2)",
+                                 NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO bookings (company_id, uid, starts_at, ends_at, "
+                                 "status, seen_at, sync_attempt_count) "
+                                 "VALUES (3, 'u', 1, 2, 'accepted', 1, -1)",
                                  NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
 
   g_assert_finalize_object (store);
@@ -1371,29 +1608,6 @@ test_appointment_sync_diff (Fixture       *f,
 
 /* Bookings */
 
-static CsBooking *
-make_tricky_booking (const char *uid)
-{
-  CsBooking *booking = cs_booking_new (uid);
-
-  booking->id = 77;
-  booking->start = T0;
-  booking->end = T0 + 45 * CS_USEC_PER_MINUTE;
-  booking->status = CS_BOOKING_STATUS_CANCELLED;
-  booking->title = g_strdup ("Herrenschnitt \"Deluxe\" – 30 €");
-  booking->event_type_id = 42;
-  booking->updated_at = T0 - 1;
-  cs_booking_add_attendee (booking, "O\"Brien \\ Backslash", NULL, "+49\n123\t\001\037");
-  cs_booking_add_attendee (booking, NULL, NULL, NULL);
-  cs_booking_add_attendee (booking, "名前 😀", "a/b@example.com", "");
-  cs_booking_set_metadata (booking, CS_METADATA_CRM_APPOINTMENT_ID, "1236");
-  cs_booking_set_metadata (booking, CS_METADATA_CRM_COMPANY_ID, "3");
-  cs_booking_set_metadata (booking, "note \"key\"", "quote \" backslash \\ emoji 😀 \x1f end");
-  cs_booking_set_metadata (booking, "empty", "");
-
-  return booking;
-}
-
 static void
 test_booking_round_trip (Fixture       *f,
                          gconstpointer  data)
@@ -1508,6 +1722,301 @@ test_booking_refused (Fixture       *f,
   got = cs_store_get_booking (store, "ours", &error);
   g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_NOT_FOUND);
   g_assert_null (got);
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_booking_tracking_round_trip (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = booking_array ();
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(CsBooking) got = NULL;
+  CsStore *store = open_store (f, COMPANY_A);
+  CsBooking *set;
+  CsBooking *unset;
+  sqlite3 *db = _cs_store_get_db (store);
+
+  /* Every field set, and every field unset. */
+  set = make_tracked_booking ("uid-set");
+  g_ptr_array_add (list, set);
+  unset = make_tricky_booking ("uid-unset");
+  unset->start = T0 + 1;
+  unset->end = T0 + 2;
+  g_ptr_array_add (list, unset);
+  save_bookings (store, list);
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      const CsBooking *expected = g_ptr_array_index (list, i);
+
+      got = cs_store_get_booking (store, expected->uid, &error);
+      g_assert_no_error (error);
+      assert_booking_equal (got, expected);
+      g_clear_pointer (&got, cs_booking_free);
+    }
+
+  listed = cs_store_list_bookings (store, CS_TIME_UNSET, CS_TIME_UNSET, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  for (guint i = 0; i < listed->len; i++)
+    assert_booking_equal (g_ptr_array_index (listed, i), g_ptr_array_index (list, i));
+  g_clear_pointer (&listed, g_ptr_array_unref);
+
+  /* Unset is SQL NULL, not 0 or "". */
+  g_assert_cmpint (pragma_int (db, "SELECT count(*) FROM bookings WHERE uid = 'uid-unset' "
+                                   "AND calcom_sync_status = 'pending' "
+                                   "AND last_sync_attempt_at IS NULL "
+                                   "AND sync_attempt_count = 0 AND sync_error_message IS NULL "
+                                   "AND sync_error_code IS NULL AND sync_verified_at IS NULL "
+                                   "AND requires_manual_review = 0 "
+                                   "AND manual_review_flagged_at IS NULL "
+                                   "AND next_attempt_at IS NULL AND resolved_at IS NULL "
+                                   "AND resolved_by IS NULL AND resolution IS NULL "
+                                   "AND resolution_note IS NULL AND snoozed_until IS NULL"),
+                   ==, 1);
+  g_assert_cmpint (pragma_int (db, "SELECT count(*) FROM bookings WHERE uid = 'uid-set' "
+                                   "AND calcom_sync_status = 'orphaned_calcom' "
+                                   "AND sync_error_code = 'ORPHANED_CALCOM' "
+                                   "AND requires_manual_review = 1"), ==, 1);
+
+  /* Saving again swaps them: set becomes unset and the other way round. */
+  set = make_tricky_booking ("uid-set");
+  unset = make_tracked_booking ("uid-unset");
+  unset->start = T0 + 1;
+  unset->end = T0 + 2;
+  g_ptr_array_set_size (list, 0);
+  g_ptr_array_add (list, set);
+  g_ptr_array_add (list, unset);
+  g_assert_true (cs_store_save_bookings (store, list, T0 + 1, &error));
+  g_assert_no_error (error);
+
+  listed = cs_store_list_bookings (store, CS_TIME_UNSET, CS_TIME_UNSET, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 2);
+  for (guint i = 0; i < listed->len; i++)
+    assert_booking_equal (g_ptr_array_index (listed, i), g_ptr_array_index (list, i));
+
+  /* Each status and each code goes in and comes out as itself. */
+  for (guint status = 0; status <= CS_SYNC_STATUS_LAST; status++)
+    {
+      for (guint code = 0; code <= CS_ERROR_CODE_LAST; code++)
+        {
+          g_autoptr(GPtrArray) one = booking_array ();
+          CsBooking *b = make_booking ("uid-enum", T0);
+
+          b->sync.status = status;
+          b->sync.sync_error_code = code;
+          g_ptr_array_add (one, b);
+          save_bookings (store, one);
+          got = cs_store_get_booking (store, "uid-enum", &error);
+          g_assert_no_error (error);
+          assert_booking_equal (got, b);
+          g_clear_pointer (&got, cs_booking_free);
+        }
+    }
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_booking_tracking_refused (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  CsStore *store = open_store (f, COMPANY_A);
+  CsBooking *b;
+
+  {
+    g_autoptr(GPtrArray) list = booking_array ();
+
+    g_ptr_array_add (list, make_tracked_booking ("before"));
+    save_bookings (store, list);
+  }
+
+  /* A bad code, a bad status: the whole call is refused, nothing written,
+   * not even the good booking in front of it or the change to "before". */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GPtrArray) list = booking_array ();
+      g_autoptr(CsBooking) got = NULL;
+
+      b = make_tracked_booking ("before");
+      g_free (b->resolution_note);
+      b->resolution_note = g_strdup ("changed");
+      g_ptr_array_add (list, b);
+      g_ptr_array_add (list, make_booking ("good", T0));
+      b = make_booking ("bad", T0);
+      if (i == 0)
+        b->sync.sync_error_code = CS_ERROR_CODE_LAST + 1;
+      else
+        b->sync.status = CS_SYNC_STATUS_LAST + 1;
+      g_ptr_array_add (list, b);
+
+      g_assert_false (cs_store_save_bookings (store, list, T0, &error));
+      g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_FAILED);
+      g_assert_nonnull (strstr (error->message, i == 0 ? "sync_error_code" : "calcom_sync_status"));
+      g_clear_error (&error);
+
+      got = cs_store_get_booking (store, "good", &error);
+      g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_NOT_FOUND);
+      g_assert_null (got);
+      g_clear_error (&error);
+      got = cs_store_get_booking (store, "before", &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (got->resolution_note, !=, "changed");
+      g_assert_true (sqlite3_get_autocommit (_cs_store_get_db (store)));
+    }
+
+  listed = cs_store_list_bookings (store, CS_TIME_UNSET, CS_TIME_UNSET, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (listed->len, ==, 1);
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_booking_due (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = booking_array ();
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  CsStore *store = open_store (f, COMPANY_A);
+  CsTime now = T0 + CS_USEC_PER_DAY;
+  CsBooking *b;
+
+  b = make_booking ("b-now", T0);
+  b->next_attempt_at = now;
+  g_ptr_array_add (list, b);
+  b = make_booking ("a-overdue", T0 + 5);
+  b->next_attempt_at = now - 10;
+  g_ptr_array_add (list, b);
+  b = make_booking ("c-later", T0);
+  b->next_attempt_at = now + 1;
+  g_ptr_array_add (list, b);
+  g_ptr_array_add (list, make_booking ("d-unset", T0));
+  save_bookings (store, list);
+
+  /* The most overdue first; "now" itself is due; unset never is. */
+  due = cs_store_list_due_bookings (store, now, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 2);
+  assert_booking_equal (g_ptr_array_index (due, 0), g_ptr_array_index (list, 1));
+  assert_booking_equal (g_ptr_array_index (due, 1), g_ptr_array_index (list, 0));
+
+  none = cs_store_list_due_bookings (store, now - 11, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_booking_counts (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const struct {
+    CsSyncStatus status;
+    gboolean     flagged;
+    gboolean     resolved;
+  } rows[] = {
+    { CS_SYNC_STATUS_ORPHANED_CALCOM, FALSE, FALSE },
+    { CS_SYNC_STATUS_ORPHANED_CALCOM, TRUE, FALSE },
+    { CS_SYNC_STATUS_ORPHANED_CALCOM, TRUE, TRUE },
+    { CS_SYNC_STATUS_PENDING, FALSE, FALSE },
+    { CS_SYNC_STATUS_SYNCED, FALSE, FALSE },
+    { CS_SYNC_STATUS_FAILED, TRUE, FALSE },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) appointments = appointment_array ();
+  g_autoptr(GPtrArray) bookings = booking_array ();
+  CsStoreCounts counts;
+  CsStore *store = open_store (f, COMPANY_A);
+  CsAppointment *a;
+
+  /* Two appointments: one orphaned in Cal.com's sense, one flagged. */
+  a = make_appointment (1, COMPANY_A, T0);
+  a->sync.status = CS_SYNC_STATUS_ORPHANED_CALCOM;
+  g_ptr_array_add (appointments, a);
+  a = make_appointment (2, COMPANY_A, T0);
+  a->sync.status = CS_SYNC_STATUS_FAILED;
+  a->sync.requires_manual_review = TRUE;
+  g_ptr_array_add (appointments, a);
+  g_assert_true (cs_store_save_appointments (store, appointments, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *uid = g_strdup_printf ("uid-%u", i);
+      CsBooking *b = make_booking (uid, T0);
+
+      b->sync.status = rows[i].status;
+      b->sync.requires_manual_review = rows[i].flagged;
+      b->resolved_at = rows[i].resolved ? T0 + 1 : CS_TIME_UNSET;
+      g_ptr_array_add (bookings, b);
+    }
+  save_bookings (store, bookings);
+
+  /* Orphaned bookings count like appointments, in their status and the
+   * total; flagged unresolved ones in the review figure; the others not. */
+  g_assert_true (cs_store_get_counts (store, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_PENDING], ==, 0);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_VERIFICATION_PENDING], ==, 0);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_SYNCED], ==, 0);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_FAILED], ==, 1);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL], ==, 0);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_ORPHANED_CALCOM], ==, 1 + 3);
+  g_assert_cmpuint (counts.needs_review, ==, 1 + 2);
+  g_assert_cmpuint (counts.total, ==, 2 + 3);
+
+  /* Another company's orphans are not counted. */
+  cs_store_set_company_id (store, COMPANY_B);
+  g_assert_true (cs_store_get_counts (store, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_ORPHANED_CALCOM], ==, 0);
+  g_assert_cmpuint (counts.needs_review, ==, 0);
+  g_assert_cmpuint (counts.total, ==, 0);
+
+  g_assert_finalize_object (store);
+}
+
+static void
+test_booking_flagged (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = booking_array ();
+  g_autoptr(GPtrArray) flagged = NULL;
+  CsStore *store = open_store (f, COMPANY_A);
+  CsBooking *b;
+
+  b = make_tracked_booking ("late");        /* flagged, not resolved */
+  b->start = T0 + CS_USEC_PER_HOUR;
+  b->end = b->start + 1;
+  b->resolved_at = CS_TIME_UNSET;
+  g_ptr_array_add (list, b);
+  b = make_tracked_booking ("resolved");    /* flagged and resolved */
+  g_ptr_array_add (list, b);
+  b = make_booking ("plain", T0);           /* not flagged */
+  g_ptr_array_add (list, b);
+  b = make_tracked_booking ("early");       /* flagged, snoozed, not resolved */
+  b->start = T0 - CS_USEC_PER_HOUR;
+  b->end = b->start + 1;
+  b->resolved_at = CS_TIME_UNSET;
+  g_ptr_array_add (list, b);
+  save_bookings (store, list);
+
+  flagged = cs_store_list_flagged_bookings (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (flagged->len, ==, 2);
+  assert_booking_equal (g_ptr_array_index (flagged, 0), g_ptr_array_index (list, 3));
+  assert_booking_equal (g_ptr_array_index (flagged, 1), g_ptr_array_index (list, 0));
 
   g_assert_finalize_object (store);
 }
@@ -1732,6 +2241,7 @@ typedef enum
   BREAK_APPOINTMENT_STATUS,
   BREAK_APPOINTMENT_COMPANY,
   BREAK_BOOKING,
+  BREAK_BOOKING_TRACKING,
   BREAK_EVENT,
 } BreakKind;
 
@@ -1765,6 +2275,7 @@ test_run_commit_atomic (Fixture       *f,
       g_autoptr(GPtrArray) history = NULL;
       g_autoptr(CsRunRecord) last = NULL;
       g_autoptr(CsBooking) booking = NULL;
+      g_autoptr(GPtrArray) due = NULL;
       g_autofree char *title = NULL;
       CsStoreCounts counts;
       CsBooking *b;
@@ -1781,10 +2292,12 @@ test_run_commit_atomic (Fixture       *f,
         a->company_id = COMPANY_B;
       g_ptr_array_add (run_appointments, a);
 
-      g_ptr_array_add (run_bookings, make_tricky_booking ("uid-new"));
-      b = make_tricky_booking ("uid-bad");
+      g_ptr_array_add (run_bookings, make_tracked_booking ("uid-new"));
+      b = make_tracked_booking ("uid-bad");
       if (kind == BREAK_BOOKING)
         b->end = b->start - 1;
+      else if (kind == BREAK_BOOKING_TRACKING)
+        b->sync.sync_error_code = CS_ERROR_CODE_LAST + 1;
       g_ptr_array_add (run_bookings, b);
 
       g_ptr_array_add (run_events, cs_history_event_new (1, T0 + 5, "verified", NULL));
@@ -1824,6 +2337,10 @@ test_run_commit_atomic (Fixture       *f,
       g_assert_true (cs_store_get_counts (store, &counts, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (counts.total, ==, 1);
+      g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_ORPHANED_CALCOM], ==, 0);
+      due = cs_store_list_due_bookings (store, G_MAXINT64, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (due->len, ==, 0);
     }
 
   /* No transaction was left open: the next run goes through. */
@@ -1878,6 +2395,9 @@ fill_company (CsStore     *store,
   b = cs_booking_new (booking_uid);
   b->start = T0;
   b->end = T0 + 1;
+  b->sync.status = CS_SYNC_STATUS_ORPHANED_CALCOM;
+  b->sync.requires_manual_review = TRUE;
+  b->next_attempt_at = T0;
   g_ptr_array_add (bookings, b);
   g_ptr_array_add (events, cs_history_event_new (1, T0, "verified", title));
   g_assert_true (cs_store_commit_run (store, run, NULL, bookings, events, &error));
@@ -1913,6 +2433,8 @@ assert_sees_only (CsStore     *store,
   g_autoptr(GPtrArray) outbox = NULL;
   g_autoptr(GPtrArray) audit = NULL;
   g_autoptr(GPtrArray) bookings = NULL;
+  g_autoptr(GPtrArray) due_bookings = NULL;
+  g_autoptr(GPtrArray) flagged_bookings = NULL;
   g_autoptr(CsBooking) booking = NULL;
   g_autofree char *value = NULL;
   g_autofree char *title_got = NULL;
@@ -1936,8 +2458,9 @@ assert_sees_only (CsStore     *store,
 
   g_assert_true (cs_store_get_counts (store, &counts, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (counts.total, ==, 1);
-  g_assert_cmpuint (counts.needs_review, ==, 1);
+  g_assert_cmpuint (counts.total, ==, 2);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_ORPHANED_CALCOM], ==, 1);
+  g_assert_cmpuint (counts.needs_review, ==, 2);
 
   history = cs_store_list_history (store, 1, &error);
   g_assert_no_error (error);
@@ -1953,6 +2476,14 @@ assert_sees_only (CsStore     *store,
   bookings = cs_store_list_bookings (store, CS_TIME_UNSET, CS_TIME_UNSET, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (bookings->len, ==, 1);
+  due_bookings = cs_store_list_due_bookings (store, T0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due_bookings->len, ==, 1);
+  g_assert_cmpstr (((CsBooking *) g_ptr_array_index (due_bookings, 0))->uid, !=, other_uid);
+  flagged_bookings = cs_store_list_flagged_bookings (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (flagged_bookings->len, ==, 1);
+  g_assert_cmpstr (((CsBooking *) g_ptr_array_index (flagged_bookings, 0))->uid, !=, other_uid);
   booking = cs_store_get_booking (store, other_uid, &error);
   g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_NOT_FOUND);
   g_assert_null (booking);
@@ -2067,6 +2598,8 @@ test_no_company (Fixture       *f,
   ASSERT_NO_COMPANY (cs_store_save_bookings (store, bookings, T0, &error));
   ASSERT_NO_COMPANY (cs_store_get_booking (store, "uid", &error));
   ASSERT_NO_COMPANY (cs_store_list_bookings (store, 0, 0, &error));
+  ASSERT_NO_COMPANY (cs_store_list_due_bookings (store, T0, &error));
+  ASSERT_NO_COMPANY (cs_store_list_flagged_bookings (store, &error));
   ASSERT_NO_COMPANY (cs_store_add_history_event (store, event, &error));
   ASSERT_NO_COMPANY (cs_store_list_history (store, 1, &error));
   ASSERT_NO_COMPANY (cs_store_commit_run (store, run, NULL, NULL, NULL, &error));
@@ -2469,6 +3002,7 @@ main (int   argc,
   ADD ("migrate-every-version", test_migrate_every_version);
   ADD ("migrate-from-v1", test_migrate_from_v1);
   ADD ("migrate-from-v2", test_migrate_from_v2);
+  ADD ("migrate-from-v3", test_migrate_from_v3);
   ADD ("migrate-failed-step-rolls-back", test_migrate_failed_step_rolls_back);
   ADD ("migrate-two-connections", test_migrate_two_connections);
   ADD ("schema-constraints", test_schema_constraints);
@@ -2487,6 +3021,11 @@ main (int   argc,
   ADD ("booking-round-trip", test_booking_round_trip);
   ADD ("booking-escaped-json", test_booking_escaped_json);
   ADD ("booking-refused", test_booking_refused);
+  ADD ("booking-tracking-round-trip", test_booking_tracking_round_trip);
+  ADD ("booking-tracking-refused", test_booking_tracking_refused);
+  ADD ("booking-due", test_booking_due);
+  ADD ("booking-counts", test_booking_counts);
+  ADD ("booking-flagged", test_booking_flagged);
   ADD ("history-newest-first", test_history_newest_first);
   ADD ("run-round-trip", test_run_round_trip);
   ADD ("run-commit", test_run_commit);

@@ -62,6 +62,7 @@ cs_booking_new (const char *uid)
 
   self->uid = g_strdup (uid);
   self->status = CS_BOOKING_STATUS_ACCEPTED;
+  cs_sync_tracking_init (&self->sync);
   self->attendees = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_attendee_free);
 
   return self;
@@ -88,6 +89,13 @@ cs_booking_copy (const CsBooking *self)
   copy->title = g_strdup (self->title);
   copy->event_type_id = self->event_type_id;
   copy->updated_at = self->updated_at;
+  cs_sync_tracking_copy_into (&self->sync, &copy->sync);
+  copy->next_attempt_at = self->next_attempt_at;
+  copy->resolved_at = self->resolved_at;
+  copy->resolved_by = self->resolved_by;
+  copy->resolution = g_strdup (self->resolution);
+  copy->resolution_note = g_strdup (self->resolution_note);
+  copy->snoozed_until = self->snoozed_until;
 
   for (guint i = 0; i < self->attendees->len; i++)
     {
@@ -121,6 +129,9 @@ cs_booking_free (CsBooking *self)
 
   g_free (self->uid);
   g_free (self->title);
+  g_free (self->resolution);
+  g_free (self->resolution_note);
+  cs_sync_tracking_clear (&self->sync);
   g_clear_pointer (&self->attendees, g_ptr_array_unref);
   g_clear_pointer (&self->metadata, g_hash_table_unref);
   g_free (self);

@@ -10,6 +10,7 @@
 #include <glib-object.h>
 
 #include "cs-enums.h"
+#include "cs-sync-tracking.h"
 #include "cs-time.h"
 
 G_BEGIN_DECLS
@@ -48,6 +49,16 @@ typedef struct
  * @metadata: (nullable) (element-type utf8 utf8): the booking's metadata,
  *   values as strings
  * @updated_at: the last change in Cal.com, or %CS_TIME_UNSET
+ * @sync: the tracking fields of a booking no appointment claims (an
+ *   `orphaned_calcom` finding goes through the same three attempts and the
+ *   same flag as an appointment's); `pending` for every other booking
+ * @next_attempt_at: when the retry policy wants the next attempt, or
+ *   %CS_TIME_UNSET
+ * @resolved_at: when a person resolved the finding, or %CS_TIME_UNSET
+ * @resolved_by: the CRM user id who resolved it, or 0
+ * @resolution: (nullable): the resolution action's name
+ * @resolution_note: (nullable): the note the person wrote
+ * @snoozed_until: the review is hidden until then, or %CS_TIME_UNSET
  *
  * A Cal.com booking (API v2). A plain value: copy it with cs_booking_copy().
  */
@@ -63,6 +74,14 @@ typedef struct _CsBooking
   GPtrArray       *attendees;
   GHashTable      *metadata;
   CsTime           updated_at;
+
+  CsSyncTracking   sync;
+  CsTime           next_attempt_at;
+  CsTime           resolved_at;
+  gint64           resolved_by;
+  char            *resolution;
+  char            *resolution_note;
+  CsTime           snoozed_until;
 } CsBooking;
 
 GType       cs_booking_get_type               (void) G_GNUC_CONST;

@@ -181,11 +181,47 @@ static const char migration_v3[] =
   "CREATE INDEX outbox_pending ON outbox (company_id, id) WHERE done_at IS NULL;"
   "PRAGMA user_version = 3;";
 
+/* v4: the tracking and resolution fields on bookings. A booking no
+ * appointment claims (`orphaned_calcom`) goes through the same retry
+ * schedule, flag and resolution as an appointment; every other booking stays
+ * `pending` with no attempts, which is also what the rows already there
+ * become. Same names and rules as the appointments' columns; no sync_diff,
+ * since an orphan has nothing to differ from. */
+static const char migration_v4[] =
+  "ALTER TABLE bookings ADD COLUMN calcom_sync_status TEXT NOT NULL DEFAULT 'pending'"
+  "  CHECK (calcom_sync_status IN"
+  "    ('pending', 'verification_pending', 'synced', 'failed',"
+  "     'orphaned_local', 'orphaned_calcom'));"
+  "ALTER TABLE bookings ADD COLUMN last_sync_attempt_at INTEGER;"
+  "ALTER TABLE bookings ADD COLUMN sync_attempt_count INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (sync_attempt_count >= 0);"
+  "ALTER TABLE bookings ADD COLUMN sync_error_message TEXT;"
+  "ALTER TABLE bookings ADD COLUMN sync_error_code TEXT"
+  "  CHECK (sync_error_code IN"
+  "    ('ORPHANED_LOCAL', 'ORPHANED_CALCOM', 'DATA_MISMATCH',"
+  "     'VERIFICATION_ERROR', 'CIRCUIT_OPEN'));"
+  "ALTER TABLE bookings ADD COLUMN sync_verified_at INTEGER;"
+  "ALTER TABLE bookings ADD COLUMN requires_manual_review INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (requires_manual_review IN (0, 1));"
+  "ALTER TABLE bookings ADD COLUMN manual_review_flagged_at INTEGER;"
+  "ALTER TABLE bookings ADD COLUMN next_attempt_at INTEGER;"
+  "ALTER TABLE bookings ADD COLUMN resolved_at INTEGER;"
+  "ALTER TABLE bookings ADD COLUMN resolved_by INTEGER;"
+  "ALTER TABLE bookings ADD COLUMN resolution TEXT;"
+  "ALTER TABLE bookings ADD COLUMN resolution_note TEXT;"
+  "ALTER TABLE bookings ADD COLUMN snoozed_until INTEGER;"
+  "CREATE INDEX bookings_by_next_attempt ON bookings (company_id, next_attempt_at)"
+  "  WHERE next_attempt_at IS NOT NULL;"
+  "CREATE INDEX bookings_by_review"
+  "  ON bookings (company_id, requires_manual_review, resolved_at, starts_at);"
+  "PRAGMA user_version = 4;";
+
 static const char * const migrations[] = {
   NULL, /* version 0: the empty file */
   migration_v1,
   migration_v2,
   migration_v3,
+  migration_v4,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CS_STORE_SCHEMA_VERSION + 1);

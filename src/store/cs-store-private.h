@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 /* The schema version this build writes (`PRAGMA user_version`). A file with
  * a higher version was made by a newer Calsync and is moved aside. */
-#define CS_STORE_SCHEMA_VERSION 3
+#define CS_STORE_SCHEMA_VERSION 4
 
 /* The columns the store reads, in the order of the row readers in
  * cs-store.c; the schema check at open prepares a SELECT of each list. */
@@ -30,7 +30,10 @@ G_BEGIN_DECLS
 
 #define CS_STORE_BOOKING_COLUMNS                                                  \
   "uid, id, starts_at, ends_at, status, title, event_type_id, attendees, "        \
-  "metadata, updated_at, seen_at"
+  "metadata, updated_at, seen_at, calcom_sync_status, last_sync_attempt_at, "     \
+  "sync_attempt_count, sync_error_message, sync_error_code, sync_verified_at, "   \
+  "requires_manual_review, manual_review_flagged_at, next_attempt_at, "           \
+  "resolved_at, resolved_by, resolution, resolution_note, snoozed_until"
 
 #define CS_STORE_RUN_COLUMNS                                                      \
   "id, kind, started_at, finished_at, n_pending, n_verification_pending, "        \

@@ -160,11 +160,15 @@ typedef struct
 
 /**
  * CsStoreCounts:
- * @by_status: the number of appointments in each #CsSyncStatus
- * @needs_review: appointments flagged for manual review and not resolved
- * @total: all appointments of the company
+ * @by_status: the number of appointments in each #CsSyncStatus, plus the
+ *   orphaned Cal.com bookings in %CS_SYNC_STATUS_ORPHANED_CALCOM
+ * @needs_review: appointments and bookings flagged for manual review and
+ *   not resolved
+ * @total: all appointments of the company, plus its orphaned Cal.com
+ *   bookings
  *
- * The dashboard figures.
+ * The dashboard figures. An orphaned Cal.com booking (one no appointment
+ * claims) counts like an appointment.
  */
 typedef struct
 {

@@ -119,7 +119,25 @@ enum {
   BOOKING_METADATA,
   BOOKING_UPDATED_AT,
   BOOKING_SEEN_AT,
+  BOOKING_SYNC_STATUS,
+  BOOKING_LAST_ATTEMPT_AT,
+  BOOKING_ATTEMPT_COUNT,
+  BOOKING_ERROR_MESSAGE,
+  BOOKING_ERROR_CODE,
+  BOOKING_VERIFIED_AT,
+  BOOKING_REQUIRES_REVIEW,
+  BOOKING_FLAGGED_AT,
+  BOOKING_NEXT_ATTEMPT_AT,
+  BOOKING_RESOLVED_AT,
+  BOOKING_RESOLVED_BY,
+  BOOKING_RESOLUTION,
+  BOOKING_RESOLUTION_NOTE,
+  BOOKING_SNOOZED_UNTIL,
+  BOOKING_N_COLUMNS
 };
+
+/* write_booking() binds the company and then each column. */
+G_STATIC_ASSERT (BOOKING_N_COLUMNS == 25);
 
 /* Column positions of CS_STORE_RUN_COLUMNS; the per-status counts follow
  * each other in #CsSyncStatus order from RUN_N_PENDING. */
@@ -1921,6 +1939,12 @@ cs_store_delete_appointment (CsStore  *self,
  * Counts the company's appointments per sync status, those that need a
  * review (flagged and not resolved), and all of them.
  *
+ * An orphaned Cal.com booking (a booking no appointment claims, in status
+ * %CS_SYNC_STATUS_ORPHANED_CALCOM) counts like an appointment: it adds one
+ * to that status's figure and to the total. A booking flagged for manual
+ * review and not resolved adds one to the review figure. Other bookings are
+ * not counted.
+ *
  * Returns: %TRUE on success
  */
 gboolean
@@ -1942,12 +1966,20 @@ cs_store_get_counts (CsStore        *self,
   if (!store_require_company (self, error))
     return FALSE;
 
-  /* Answered from the appointments_by_status index alone. */
+  /* The appointments are answered from the appointments_by_status index
+   * alone. The bookings that count like appointments come as one more row
+   * (always there: total() is 0, not NULL, without bookings); one statement
+   * reads both tables at the same moment. */
   if (!(stmt = store_prepare (self,
                               "SELECT calcom_sync_status, count(*), "
                               "sum(requires_manual_review = 1 AND resolved_at IS NULL) "
                               "FROM appointments WHERE company_id = ?1 "
-                              "GROUP BY calcom_sync_status",
+                              "GROUP BY calcom_sync_status "
+                              "UNION ALL "
+                              "SELECT 'orphaned_calcom', "
+                              "total(calcom_sync_status = 'orphaned_calcom'), "
+                              "total(requires_manual_review = 1 AND resolved_at IS NULL) "
+                              "FROM bookings WHERE company_id = ?1",
                               error)))
     return FALSE;
 
@@ -1966,7 +1998,7 @@ cs_store_get_counts (CsStore        *self,
           return FALSE;
         }
 
-      counts.by_status[status] = n;
+      counts.by_status[status] += n;
       counts.needs_review += column_uint (stmt, 2);
       counts.total += n;
     }
@@ -2100,8 +2132,11 @@ booking_from_row (sqlite3_stmt  *stmt,
 {
   g_autoptr(CsBooking) booking = cs_booking_new (column_text (stmt, BOOKING_UID));
   const char *metadata = column_text (stmt, BOOKING_METADATA);
+  CsSyncTracking *sync = &booking->sync;
 
   if (!cs_booking_status_from_string (column_text (stmt, BOOKING_STATUS), &booking->status) ||
+      !cs_sync_status_from_string (column_text (stmt, BOOKING_SYNC_STATUS), &sync->status) ||
+      !cs_error_code_from_string (column_text (stmt, BOOKING_ERROR_CODE), &sync->sync_error_code) ||
       !json_decode_attendees (column_text (stmt, BOOKING_ATTENDEES), booking->attendees) ||
       (metadata != NULL && !json_decode_metadata (metadata, &booking->metadata)))
     {
@@ -2116,9 +2151,26 @@ booking_from_row (sqlite3_stmt  *stmt,
   booking->event_type_id = column_optional (stmt, BOOKING_EVENT_TYPE_ID);
   booking->updated_at = column_optional (stmt, BOOKING_UPDATED_AT);
 
+  sync->last_sync_attempt_at = column_optional (stmt, BOOKING_LAST_ATTEMPT_AT);
+  sync->sync_attempt_count = column_uint (stmt, BOOKING_ATTEMPT_COUNT);
+  sync->sync_error_message = column_dup (stmt, BOOKING_ERROR_MESSAGE);
+  sync->sync_verified_at = column_optional (stmt, BOOKING_VERIFIED_AT);
+  sync->requires_manual_review = sqlite3_column_int (stmt, BOOKING_REQUIRES_REVIEW) != 0;
+  sync->manual_review_flagged_at = column_optional (stmt, BOOKING_FLAGGED_AT);
+
+  booking->next_attempt_at = column_optional (stmt, BOOKING_NEXT_ATTEMPT_AT);
+  booking->resolved_at = column_optional (stmt, BOOKING_RESOLVED_AT);
+  booking->resolved_by = column_optional (stmt, BOOKING_RESOLVED_BY);
+  booking->resolution = column_dup (stmt, BOOKING_RESOLUTION);
+  booking->resolution_note = column_dup (stmt, BOOKING_RESOLUTION_NOTE);
+  booking->snoozed_until = column_optional (stmt, BOOKING_SNOOZED_UNTIL);
+
   return g_steal_pointer (&booking);
 }
 
+/* As check_appointment(): the tracking fields are checked in code too, so an
+ * unknown status or error code is refused with a reason instead of failing
+ * on NOT NULL or being stored as "none". */
 static gboolean
 check_booking (CsStore          *self,
                const CsBooking  *booking,
@@ -2136,6 +2188,10 @@ check_booking (CsStore          *self,
            (!g_ascii_string_to_signed (company, 10, 1, G_MAXINT64, &company_id, NULL) ||
             company_id != self->company_id))
     reason = "crm_company_id is not the signed-in company";
+  else if (reason == NULL && (guint) booking->sync.status > CS_SYNC_STATUS_LAST)
+    reason = "calcom_sync_status is unknown";
+  else if (reason == NULL && (guint) booking->sync.sync_error_code > CS_ERROR_CODE_LAST)
+    reason = "sync_error_code is unknown";
 
   if (reason == NULL)
     return TRUE;
@@ -2150,18 +2206,32 @@ write_booking (CsStore          *self,
                CsTime            seen_at,
                GError          **error)
 {
+  /* Every row is rewritten, unlike an appointment's: seen_at changes with
+   * every save. The tracking fields are written as given, so a booking just
+   * fetched from Cal.com must carry the tracking of the stored one. */
   static const char sql[] =
     "INSERT INTO bookings (company_id, " CS_STORE_BOOKING_COLUMNS ") VALUES ("
-    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+    "?20, ?21, ?22, ?23, ?24, ?25, ?26) "
     "ON CONFLICT (company_id, uid) DO UPDATE SET "
     "id = excluded.id, starts_at = excluded.starts_at, ends_at = excluded.ends_at, "
     "status = excluded.status, title = excluded.title, "
     "event_type_id = excluded.event_type_id, attendees = excluded.attendees, "
     "metadata = excluded.metadata, updated_at = excluded.updated_at, "
-    "seen_at = excluded.seen_at";
+    "seen_at = excluded.seen_at, calcom_sync_status = excluded.calcom_sync_status, "
+    "last_sync_attempt_at = excluded.last_sync_attempt_at, "
+    "sync_attempt_count = excluded.sync_attempt_count, "
+    "sync_error_message = excluded.sync_error_message, "
+    "sync_error_code = excluded.sync_error_code, sync_verified_at = excluded.sync_verified_at, "
+    "requires_manual_review = excluded.requires_manual_review, "
+    "manual_review_flagged_at = excluded.manual_review_flagged_at, "
+    "next_attempt_at = excluded.next_attempt_at, resolved_at = excluded.resolved_at, "
+    "resolved_by = excluded.resolved_by, resolution = excluded.resolution, "
+    "resolution_note = excluded.resolution_note, snoozed_until = excluded.snoozed_until";
   g_autoptr(CsCachedStmt) stmt = NULL;
   g_autofree char *attendees = NULL;
   g_autofree char *metadata = NULL;
+  const CsSyncTracking *sync;
   int rc = SQLITE_OK;
 
   if (!check_booking (self, booking, error))
@@ -2185,6 +2255,22 @@ write_booking (CsStore          *self,
   bind_text (stmt, 2 + BOOKING_METADATA, metadata, &rc);
   bind_optional (stmt, 2 + BOOKING_UPDATED_AT, booking->updated_at, &rc);
   bind_int64 (stmt, 2 + BOOKING_SEEN_AT, seen_at, &rc);
+
+  sync = &booking->sync;
+  bind_text (stmt, 2 + BOOKING_SYNC_STATUS, cs_sync_status_to_string (sync->status), &rc);
+  bind_optional (stmt, 2 + BOOKING_LAST_ATTEMPT_AT, sync->last_sync_attempt_at, &rc);
+  bind_int64 (stmt, 2 + BOOKING_ATTEMPT_COUNT, sync->sync_attempt_count, &rc);
+  bind_text (stmt, 2 + BOOKING_ERROR_MESSAGE, sync->sync_error_message, &rc);
+  bind_text (stmt, 2 + BOOKING_ERROR_CODE, cs_error_code_to_string (sync->sync_error_code), &rc);
+  bind_optional (stmt, 2 + BOOKING_VERIFIED_AT, sync->sync_verified_at, &rc);
+  bind_int64 (stmt, 2 + BOOKING_REQUIRES_REVIEW, sync->requires_manual_review ? 1 : 0, &rc);
+  bind_optional (stmt, 2 + BOOKING_FLAGGED_AT, sync->manual_review_flagged_at, &rc);
+  bind_optional (stmt, 2 + BOOKING_NEXT_ATTEMPT_AT, booking->next_attempt_at, &rc);
+  bind_optional (stmt, 2 + BOOKING_RESOLVED_AT, booking->resolved_at, &rc);
+  bind_optional (stmt, 2 + BOOKING_RESOLVED_BY, booking->resolved_by, &rc);
+  bind_text (stmt, 2 + BOOKING_RESOLUTION, booking->resolution, &rc);
+  bind_text (stmt, 2 + BOOKING_RESOLUTION_NOTE, booking->resolution_note, &rc);
+  bind_optional (stmt, 2 + BOOKING_SNOOZED_UNTIL, booking->snoozed_until, &rc);
 
   return check_bind (self, rc, error) && step_done (self, stmt, error);
 }
@@ -2335,6 +2421,97 @@ cs_store_list_bookings (CsStore  *self,
   bind_int64 (stmt, 1, self->company_id, &rc);
   bind_int64 (stmt, 2, starts_from != CS_TIME_UNSET ? starts_from : G_MININT64, &rc);
   bind_int64 (stmt, 3, starts_before != CS_TIME_UNSET ? starts_before : G_MAXINT64, &rc);
+  if (!check_bind (self, rc, error))
+    return NULL;
+
+  return collect_rows (self, stmt, booking_from_row, (GDestroyNotify) cs_booking_free, error);
+}
+
+/**
+ * cs_store_list_due_bookings:
+ * @self: a store
+ * @now: the current time
+ * @error: return location for a #GError
+ *
+ * The orphaned Cal.com bookings whose next attempt is due, for the same
+ * retry schedule as cs_store_list_due_appointments().
+ *
+ * Returns: (transfer container) (element-type CsBooking) (nullable): the
+ *   company's bookings whose `next_attempt_at` is set and not after @now,
+ *   the most overdue first, or %NULL on error
+ */
+GPtrArray *
+cs_store_list_due_bookings (CsStore  *self,
+                            CsTime    now,
+                            GError  **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(CsCachedStmt) stmt = NULL;
+  int rc = SQLITE_OK;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->lock);
+
+  if (!store_require_company (self, error))
+    return NULL;
+
+  if (!(stmt = store_prepare (self,
+                              "SELECT " CS_STORE_BOOKING_COLUMNS " FROM bookings "
+                              "WHERE company_id = ?1 AND next_attempt_at IS NOT NULL "
+                              "AND next_attempt_at <= ?2 "
+                              "ORDER BY next_attempt_at, uid",
+                              error)))
+    return NULL;
+
+  bind_int64 (stmt, 1, self->company_id, &rc);
+  bind_int64 (stmt, 2, now, &rc);
+  if (!check_bind (self, rc, error))
+    return NULL;
+
+  return collect_rows (self, stmt, booking_from_row, (GDestroyNotify) cs_booking_free, error);
+}
+
+/**
+ * cs_store_list_flagged_bookings:
+ * @self: a store
+ * @error: return location for a #GError
+ *
+ * The bookings for the review list: flagged for manual review and not
+ * resolved. Snoozed ones are included, with their @snoozed_until, for the
+ * caller to hide.
+ *
+ * Returns: (transfer container) (element-type CsBooking) (nullable): the
+ *   company's flagged, unresolved bookings, ordered by start and uid, or
+ *   %NULL on error
+ */
+GPtrArray *
+cs_store_list_flagged_bookings (CsStore  *self,
+                                GError  **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(CsCachedStmt) stmt = NULL;
+  int rc = SQLITE_OK;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->lock);
+
+  if (!store_require_company (self, error))
+    return NULL;
+
+  /* Answered in order from the bookings_by_review index. */
+  if (!(stmt = store_prepare (self,
+                              "SELECT " CS_STORE_BOOKING_COLUMNS " FROM bookings "
+                              "WHERE company_id = ?1 AND requires_manual_review = 1 "
+                              "AND resolved_at IS NULL "
+                              "ORDER BY starts_at, uid",
+                              error)))
+    return NULL;
+
+  bind_int64 (stmt, 1, self->company_id, &rc);
   if (!check_bind (self, rc, error))
     return NULL;
 

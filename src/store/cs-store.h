@@ -95,6 +95,11 @@ GPtrArray      *cs_store_list_bookings             (CsStore             *self,
                                                     CsTime               starts_from,
                                                     CsTime               starts_before,
                                                     GError             **error);
+GPtrArray      *cs_store_list_due_bookings         (CsStore             *self,
+                                                    CsTime               now,
+                                                    GError             **error);
+GPtrArray      *cs_store_list_flagged_bookings     (CsStore             *self,
+                                                    GError             **error);
 
 gboolean        cs_store_add_history_event         (CsStore             *self,
                                                     CsHistoryEvent      *event,

@@ -1,0 +1,796 @@
+/* cs-application.c
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <glib-unix.h>
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cs-application.h"
+#include "cs-credentials.h"
+#include "cs-engine.h"
+#include "cs-sim-server.h"
+
+/**
+ * CsApplication:
+ *
+ * The `calsync` program. Its command line does the whole job headless:
+ * `--once` runs one comprehensive check and prints what it found (exit 0:
+ * all in order, 1: problems found, 2: could not check), `--status` prints
+ * the figures of the cache without the network, `--set-secret` reads a key
+ * from standard input (never from the command line) into the keyring, and
+ * `--demo` does all of it against the built-in simulator.
+ *
+ * Without options it serves: the checks run on their own (the 6-hourly
+ * cycle, the daily check, the retries) with desktop notifications, until
+ * it is stopped. The window arrives with the UI issue, on top of that.
+ */
+struct _CsApplication
+{
+  GApplication  parent_instance;
+
+  GSettings    *settings;
+  CsEngine     *engine;
+  CsNotifier   *notifier;
+  gboolean      serving;
+};
+
+G_DEFINE_FINAL_TYPE (CsApplication, cs_application, G_TYPE_APPLICATION)
+
+#define EXIT_ALL_SYNCED   0
+#define EXIT_ISSUES_FOUND 1
+#define EXIT_NOT_VERIFIED 2
+
+#define DEMO_APPOINTMENTS 300
+#define DEMO_SEED         2026
+
+/* The files SQLite keeps beside a cache in WAL mode. */
+static const char * const cache_suffixes[] = { "", "-wal", "-shm" };
+
+static const GOptionEntry entries[] = {
+  { "version", 'v', 0, G_OPTION_ARG_NONE, NULL,
+    N_("Show the version and exit"), NULL },
+  { "once", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run one comprehensive check, print what it found and exit"), NULL },
+  { "status", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Print the figures of the local cache, without the network, and exit"), NULL },
+  { "json", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Print --once and --status as JSON"), NULL },
+  { "dry-run", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("With --once: read both sides and report, write nothing anywhere"), NULL },
+  { "set-secret", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Read the API key of SERVICE (calcom or backend) from standard input into the keyring"),
+    N_("SERVICE") },
+  { "calcom-url", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Set the base URL of the Cal.com API"), N_("URL") },
+  { "backend-url", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Set the base URL of the CRM server"), N_("URL") },
+  { "check-cache", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Open the local cache, repair it if it is damaged, and exit"), NULL },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Run against the built-in simulator, with credentials held in memory only"), NULL },
+  { NULL }
+};
+
+/* Runs the default main context until *done is set. */
+static void
+iterate_until (gboolean *done)
+{
+  while (!*done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef struct
+{
+  gboolean      done;
+  GAsyncResult *result;
+} Wait;
+
+static void
+wait_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->done = TRUE;
+}
+
+static GAsyncResult *
+wait_for (Wait *wait)
+{
+  iterate_until (&wait->done);
+  return g_steal_pointer (&wait->result);
+}
+
+/* Printing a report */
+
+static const char *
+status_label (CsSyncStatus status)
+{
+  switch (status)
+    {
+    case CS_SYNC_STATUS_PENDING:
+      return _("Pending");
+    case CS_SYNC_STATUS_VERIFICATION_PENDING:
+      return _("Being verified");
+    case CS_SYNC_STATUS_SYNCED:
+      return _("Synced");
+    case CS_SYNC_STATUS_FAILED:
+      return _("Failed");
+    case CS_SYNC_STATUS_ORPHANED_LOCAL:
+      return _("Not in Cal.com");
+    case CS_SYNC_STATUS_ORPHANED_CALCOM:
+      return _("Not in the database");
+    default:
+      return "?";
+    }
+}
+
+static void
+add_counts (JsonBuilder *builder,
+            const guint *counts)
+{
+  json_builder_set_member_name (builder, "counts");
+  json_builder_begin_object (builder);
+  for (CsSyncStatus status = 0; status <= CS_SYNC_STATUS_LAST; status++)
+    {
+      json_builder_set_member_name (builder, cs_sync_status_to_string (status));
+      json_builder_add_int_value (builder, counts[status]);
+    }
+  json_builder_end_object (builder);
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+print_report_json (const CsVerifyReport *report)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_counts (builder, report->run->counts);
+
+  json_builder_set_member_name (builder, "suspect");
+  json_builder_add_boolean_value (builder, report->suspect);
+
+  json_builder_set_member_name (builder, "issues");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < report->issues->len; i++)
+    {
+      const CsVerifyIssue *issue = g_ptr_array_index (report->issues, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "appointment_id");
+      if (issue->appointment_id > 0)
+        json_builder_add_int_value (builder, issue->appointment_id);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "booking_uid");
+      if (issue->booking_uid != NULL)
+        json_builder_add_string_value (builder, issue->booking_uid);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, cs_sync_status_to_string (issue->status));
+      json_builder_set_member_name (builder, "error_code");
+      if (issue->error_code != CS_ERROR_CODE_NONE)
+        json_builder_add_string_value (builder, cs_error_code_to_string (issue->error_code));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "message");
+      if (issue->message != NULL)
+        json_builder_add_string_value (builder, issue->message);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "attempts");
+      json_builder_add_int_value (builder, issue->attempts);
+      json_builder_set_member_name (builder, "requires_manual_review");
+      json_builder_add_boolean_value (builder, issue->requires_manual_review);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  print_json (builder);
+}
+
+static void
+print_counts_text (const guint *counts)
+{
+  for (CsSyncStatus status = 0; status <= CS_SYNC_STATUS_LAST; status++)
+    g_print ("  %-22s %6u\n", status_label (status), counts[status]);
+}
+
+static void
+print_report_text (const CsVerifyReport *report)
+{
+  g_print (_("Checked %u appointments in %.1f s (%u requests to Cal.com, %u to the CRM server).\n"),
+           report->n_window, report->run->duration_usec / 1e6,
+           report->run->calcom_requests, report->run->backend_requests);
+  print_counts_text (report->run->counts);
+
+  if (report->suspect)
+    g_print ("\n%s\n", report->suspect_reason);
+
+  if (report->issues->len == 0)
+    {
+      g_print ("\n%s\n", _("Everything is in order."));
+      return;
+    }
+
+  g_print ("\n%s\n", _("To look at:"));
+  for (guint i = 0; i < report->issues->len; i++)
+    {
+      const CsVerifyIssue *issue = g_ptr_array_index (report->issues, i);
+      g_autofree char *who = NULL;
+
+      if (issue->appointment_id > 0)
+        who = g_strdup_printf ("#%s", issue->number ? issue->number : "?");
+      else
+        who = g_strdup_printf ("%s", issue->booking_uid);
+
+      g_print ("  %-24s %-20s %s%s\n", who, status_label (issue->status),
+               issue->message ? issue->message : "",
+               issue->requires_manual_review ? _(" (needs review)") : "");
+    }
+}
+
+/* --once */
+
+static int
+run_once (CsEngine *engine,
+          gboolean  json,
+          gboolean  dry_run)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CsVerifyReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  Wait wait = { 0 };
+
+  cs_engine_verify_async (engine, CS_VERIFICATION_COMPREHENSIVE, dry_run, NULL, wait_cb, &wait);
+  result = wait_for (&wait);
+  report = cs_engine_verify_finish (engine, result, &error);
+  if (report == NULL)
+    {
+      g_printerr (_("Could not check: %s\n"), error->message);
+      return EXIT_NOT_VERIFIED;
+    }
+
+  if (json)
+    print_report_json (report);
+  else
+    print_report_text (report);
+
+  if (report->suspect)
+    return EXIT_NOT_VERIFIED;
+
+  return report->issues->len == 0 ? EXIT_ALL_SYNCED : EXIT_ISSUES_FOUND;
+}
+
+static CsEngine *
+start_engine (GSettings   *settings,
+              const char  *store_path,
+              const char  *calcom_key,
+              const char  *backend_token,
+              GError     **error)
+{
+  g_autoptr(CsEngine) engine = cs_engine_new (settings, NULL, store_path);
+  g_autoptr(GAsyncResult) result = NULL;
+  const GError *recovered;
+  Wait wait = { 0 };
+
+  if (calcom_key != NULL || backend_token != NULL)
+    cs_engine_set_secrets (engine, calcom_key, backend_token);
+
+  cs_engine_start_async (engine, NULL, wait_cb, &wait);
+  result = wait_for (&wait);
+  if (!cs_engine_start_finish (engine, result, error))
+    return NULL;
+
+  recovered = cs_engine_get_store_recovery (engine);
+  if (recovered != NULL)
+    g_printerr ("%s\n", recovered->message);
+
+  return g_steal_pointer (&engine);
+}
+
+/* --status */
+
+static int
+print_status (GSettings *settings,
+              gboolean   json)
+{
+  g_autofree char *path = cs_store_get_default_path ();
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(CsRunRecord) last = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 company_id = g_settings_get_int64 (settings, "company-id");
+  CsStoreCounts counts = { 0 };
+
+  store = cs_store_open (path, &error);
+  if (store == NULL)
+    {
+      g_printerr (_("The local cache could not be opened: %s\n"), error->message);
+      return EXIT_NOT_VERIFIED;
+    }
+
+  if (company_id <= 0)
+    {
+      g_printerr ("%s\n", _("No check has run yet: the local cache is empty."));
+      return EXIT_NOT_VERIFIED;
+    }
+
+  cs_store_set_company_id (store, company_id);
+  if (!cs_store_get_counts (store, &counts, &error))
+    {
+      g_printerr (_("The local cache could not be read: %s\n"), error->message);
+      return EXIT_NOT_VERIFIED;
+    }
+  last = cs_store_get_last_run (store, NULL);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_counts (builder, counts.by_status);
+      json_builder_set_member_name (builder, "needs_review");
+      json_builder_add_int_value (builder, counts.needs_review);
+      json_builder_set_member_name (builder, "total");
+      json_builder_add_int_value (builder, counts.total);
+      json_builder_set_member_name (builder, "last_check");
+      if (last != NULL)
+        {
+          g_autofree char *at = cs_time_format_iso8601 (last->started_at);
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "at");
+          json_builder_add_string_value (builder, at);
+          json_builder_set_member_name (builder, "result");
+          json_builder_add_string_value (builder, last->result);
+          json_builder_set_member_name (builder, "duration_s");
+          json_builder_add_double_value (builder, last->duration_usec / 1e6);
+          json_builder_end_object (builder);
+        }
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+      print_json (builder);
+      return EXIT_ALL_SYNCED;
+    }
+
+  print_counts_text (counts.by_status);
+  g_print ("  %-22s %6u\n", _("Needs review"), counts.needs_review);
+  if (last != NULL)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (last->started_at / CS_USEC_PER_SECOND);
+      g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+      g_autofree char *when = g_date_time_format (local, "%x %X");
+
+      g_print (_("Last check: %s (%s)\n"), when, last->result);
+    }
+
+  return EXIT_ALL_SYNCED;
+}
+
+/* --set-secret */
+
+static char *
+read_secret_from_stdin (void)
+{
+  GString *secret = g_string_new (NULL);
+  int c;
+
+  while ((c = getchar ()) != EOF)
+    g_string_append_c (secret, (char) c);
+
+  /* One trailing newline, as `echo` or a terminal leaves it. */
+  while (secret->len > 0 && (secret->str[secret->len - 1] == '\n' ||
+                             secret->str[secret->len - 1] == '\r'))
+    g_string_truncate (secret, secret->len - 1);
+
+  return g_string_free (secret, FALSE);
+}
+
+static int
+set_secret (GSettings  *settings,
+            const char *service_name)
+{
+  g_autoptr(CsCredentials) credentials = cs_credentials_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  char *secret;
+  CsCredentialService service;
+  Wait wait = { 0 };
+
+  if (g_strcmp0 (service_name, "calcom") == 0)
+    service = CS_CREDENTIAL_SERVICE_CALCOM;
+  else if (g_strcmp0 (service_name, "backend") == 0)
+    service = CS_CREDENTIAL_SERVICE_BACKEND;
+  else
+    {
+      g_printerr (_("Unknown service “%s”: use calcom or backend.\n"), service_name);
+      return EXIT_FAILURE;
+    }
+
+  url = g_settings_get_string (settings, service == CS_CREDENTIAL_SERVICE_CALCOM ? "calcom-url"
+                                                                                : "backend-url");
+  if (url[0] == '\0')
+    {
+      g_printerr ("%s\n", _("Set the server's address first (--calcom-url or --backend-url)."));
+      return EXIT_FAILURE;
+    }
+
+  secret = read_secret_from_stdin ();
+  if (secret[0] == '\0')
+    {
+      g_free (secret);
+      g_printerr ("%s\n", _("Standard input held no key."));
+      return EXIT_FAILURE;
+    }
+
+  cs_credentials_store_async (credentials, service, url, secret, NULL, wait_cb, &wait);
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
+
+  result = wait_for (&wait);
+  if (!cs_credentials_store_finish (credentials, result, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  g_print ("%s\n", _("The key is stored in the keyring."));
+  return EXIT_SUCCESS;
+}
+
+/* --demo */
+
+static int
+run_demo (gboolean json,
+          gboolean dry_run)
+{
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(CsSimDataset) dataset = NULL;
+  g_autoptr(CsSimServer) sim = NULL;
+  g_autoptr(CsEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  CsSimDatasetConfig config;
+  int status;
+
+  /* Nothing of the demo touches the user's settings, cache or keyring. */
+  settings = g_settings_new_with_backend (APPLICATION_ID, backend);
+
+  cs_sim_dataset_config_init (&config);
+  config.seed = DEMO_SEED;
+  config.n_appointments = DEMO_APPOINTMENTS;
+  dataset = cs_sim_dataset_new (cs_clock_get_system (), &config, &error);
+  sim = dataset != NULL ? cs_sim_server_new (cs_clock_get_system (), dataset) : NULL;
+  if (sim == NULL || !cs_sim_server_start (sim, 0, 0, &error))
+    {
+      g_printerr (_("The simulator could not start: %s\n"), error->message);
+      return EXIT_NOT_VERIFIED;
+    }
+
+  g_settings_set_string (settings, "calcom-url", cs_sim_server_get_calcom_url (sim));
+  g_settings_set_string (settings, "backend-url", cs_sim_server_get_backend_url (sim));
+
+  dir = g_dir_make_tmp ("calsync-demo-XXXXXX", &error);
+  if (dir == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_NOT_VERIFIED;
+    }
+  path = g_build_filename (dir, "cache.sqlite3", NULL);
+
+  engine = start_engine (settings, path, cs_sim_server_get_calcom_api_key (sim),
+                         cs_sim_server_get_backend_token (sim), &error);
+  if (engine == NULL)
+    {
+      g_printerr (_("The local cache could not be opened: %s\n"), error->message);
+      return EXIT_NOT_VERIFIED;
+    }
+
+  if (!json)
+    g_print (_("Demo: %u appointments in the built-in simulator, every kind of problem among them.\n"),
+             DEMO_APPOINTMENTS);
+  status = run_once (engine, json, dry_run);
+
+  g_clear_object (&engine);
+  cs_sim_server_stop (sim);
+  for (guint i = 0; i < G_N_ELEMENTS (cache_suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, cache_suffixes[i], NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (dir);
+
+  return status;
+}
+
+static int
+check_cache (void)
+{
+  g_autofree char *path = cs_store_get_default_path ();
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  const GError *recovered;
+
+  store = cs_store_open (path, &error);
+  if (store == NULL)
+    {
+      g_printerr (_("The local cache could not be opened: %s\n"), error->message);
+      return EXIT_FAILURE;
+    }
+
+  recovered = cs_store_get_recovery_error (store);
+  if (recovered != NULL)
+    g_printerr ("%s\n", recovered->message);
+
+  g_print (_("The local cache is ready.\n"));
+  return EXIT_SUCCESS;
+}
+
+static int
+cs_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(CsEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *service = NULL;
+  const char *calcom_url = NULL;
+  const char *backend_url = NULL;
+  gboolean json = g_variant_dict_contains (options, "json");
+  gboolean dry_run = g_variant_dict_contains (options, "dry-run");
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+
+  if (g_variant_dict_contains (options, "demo"))
+    return run_demo (json, dry_run);
+
+  if (g_variant_dict_contains (options, "check-cache"))
+    return check_cache ();
+
+  settings = g_settings_new (APPLICATION_ID);
+
+  /* Addresses first: the same command line's run uses them. */
+  if (g_variant_dict_lookup (options, "calcom-url", "&s", &calcom_url) ||
+      g_variant_dict_lookup (options, "backend-url", "&s", &backend_url))
+    {
+      const char *urls[] = { calcom_url, backend_url };
+      const char *keys[] = { "calcom-url", "backend-url" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+        {
+          if (urls[i] == NULL)
+            continue;
+          if (!cs_http_check_base_url (urls[i], &error))
+            {
+              g_printerr ("%s\n", error->message);
+              return EXIT_FAILURE;
+            }
+          g_settings_set_string (settings, keys[i], urls[i]);
+        }
+      g_settings_sync ();
+    }
+
+  if (g_variant_dict_lookup (options, "set-secret", "&s", &service))
+    return set_secret (settings, service);
+
+  if (g_variant_dict_contains (options, "status"))
+    return print_status (settings, json);
+
+  if (g_variant_dict_contains (options, "once"))
+    {
+      engine = start_engine (settings, NULL, NULL, NULL, &error);
+      if (engine == NULL)
+        {
+          g_printerr (_("The local cache could not be opened: %s\n"), error->message);
+          return EXIT_NOT_VERIFIED;
+        }
+      return run_once (engine, json, dry_run);
+    }
+
+  if (calcom_url != NULL || backend_url != NULL)
+    return EXIT_SUCCESS;
+
+  return -1;
+}
+
+/* Serving: the checks run on their own, notifications included, until
+ * the program is stopped. The window (UI issue) will sit on top of this. */
+
+static void
+engine_started_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  CsApplication *self = user_data;
+  g_autoptr(GError) error = NULL;
+  const GError *setup;
+
+  if (!cs_engine_start_finish (CS_ENGINE (object), result, &error))
+    {
+      g_printerr (_("The local cache could not be opened: %s\n"), error->message);
+      g_application_release (G_APPLICATION (self));
+      return;
+    }
+
+  setup = cs_engine_get_setup_error (self->engine);
+  if (setup != NULL)
+    {
+      g_printerr ("%s\n", setup->message);
+      g_application_release (G_APPLICATION (self));
+      return;
+    }
+
+  cs_engine_start_schedule (self->engine, self->notifier);
+  g_print ("%s\n", _("Calsync checks in the background. Stop it with Ctrl+C."));
+}
+
+static gboolean
+quit_on_signal (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cs_application_activate (GApplication *app)
+{
+  CsApplication *self = CS_APPLICATION (app);
+
+  if (self->serving)
+    return;
+
+  self->serving = TRUE;
+  g_application_hold (app);
+  g_unix_signal_add (SIGINT, quit_on_signal, app);
+  g_unix_signal_add (SIGTERM, quit_on_signal, app);
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->engine = cs_engine_new (self->settings, NULL, NULL);
+  cs_engine_start_async (self->engine, NULL, engine_started_cb, self);
+}
+
+/* app.review and app.retry: the notification's actions. Without a window
+ * the review is a line in the log; a retry runs the item's check. */
+static void
+review_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  g_message ("Review requested for appointment %" G_GINT64_FORMAT
+             " (the review dialog comes with the window)",
+             g_variant_get_int64 (parameter));
+}
+
+static void
+retry_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(CsVerifyReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = cs_verifier_run_finish (CS_VERIFIER (object), result, &error);
+  if (report == NULL)
+    g_message ("The retry could not run: %s", error->message);
+}
+
+static void
+retry_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  CsApplication *self = user_data;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 id = g_variant_get_int64 (parameter);
+  CsVerifyOptions options;
+
+  if (self->engine == NULL || cs_engine_get_verifier (self->engine) == NULL || id <= 0)
+    return;
+
+  g_array_append_val (ids, id);
+  cs_verify_options_init (&options);
+  options.kind = CS_VERIFICATION_RETRY;
+  options.appointment_ids = ids;
+  cs_engine_get_window (self->engine, &options.window_start, &options.window_end);
+  cs_verifier_run_async (cs_engine_get_verifier (self->engine), &options, NULL, retry_done_cb, NULL);
+}
+
+static void
+cs_application_startup (GApplication *app)
+{
+  CsApplication *self = CS_APPLICATION (app);
+  const GActionEntry actions[] = {
+    { "review", review_activated, "x", NULL, NULL, { 0 } },
+    { "retry", retry_activated, "x", NULL, NULL, { 0 } },
+  };
+
+  G_APPLICATION_CLASS (cs_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), self);
+  self->notifier = cs_notifier_new (app);
+}
+
+static void
+cs_application_dispose (GObject *object)
+{
+  CsApplication *self = CS_APPLICATION (object);
+
+  g_clear_object (&self->engine);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (cs_application_parent_class)->dispose (object);
+}
+
+static void
+cs_application_class_init (CsApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = cs_application_dispose;
+
+  app_class->handle_local_options = cs_application_handle_local_options;
+  app_class->startup = cs_application_startup;
+  app_class->activate = cs_application_activate;
+}
+
+static void
+cs_application_init (CsApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Calsync keeps the appointments of your CRM "
+                                              "database and your Cal.com bookings in agreement."));
+}
+
+/**
+ * cs_application_new:
+ *
+ * Returns: (transfer full): the application
+ */
+CsApplication *
+cs_application_new (void)
+{
+  return g_object_new (CS_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       NULL);
+}

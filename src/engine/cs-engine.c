@@ -1,0 +1,899 @@
+/* cs-engine.c
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "cs-credentials.h"
+#include "cs-engine.h"
+#include "cs-net-error.h"
+
+/**
+ * CsEngine:
+ *
+ * Calsync without a window: the cache, the two clients built from the
+ * settings and the keyring, the verifier and the outbox, ready for the
+ * command line, the scheduler and (later) the window.
+ *
+ * Starting never fails for missing set-up: without base URLs or keys the
+ * engine starts with its cache only (the dashboard figures still work) and
+ * tells what is missing through cs_engine_get_setup_error(). Only a cache
+ * that cannot be made at all is a start failure.
+ */
+struct _CsEngine
+{
+  GObject          parent_instance;
+
+  GSettings       *settings;
+  CsClock         *clock;
+  char            *store_path;
+  char            *calcom_key;
+  char            *backend_token;
+
+  CsStore         *store;
+  CsCredentials   *credentials;
+  CsCalcomClient  *calcom;
+  CsBackendClient *backend;
+  CsVerifier      *verifier;
+  CsOutbox        *outbox;
+  CsScheduler     *scheduler;
+  CsNotifier      *notifier;
+  GNetworkMonitor *network;
+  CsCircuitState   calcom_circuit;
+  CsCircuitState   backend_circuit;
+  GError          *setup_error;
+  gboolean         started;
+};
+
+G_DEFINE_FINAL_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (cs-engine-error-quark, cs_engine_error)
+
+static void
+wipe_secret (char **secret)
+{
+  if (*secret != NULL)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+static void
+cs_engine_dispose (GObject *object)
+{
+  CsEngine *self = CS_ENGINE (object);
+
+  if (self->network != NULL)
+    g_signal_handlers_disconnect_by_data (self->network, self);
+  if (self->scheduler != NULL)
+    g_signal_handlers_disconnect_by_data (self->scheduler, self);
+  if (self->calcom != NULL)
+    g_signal_handlers_disconnect_by_data (cs_http_client_get_circuit_breaker (cs_calcom_client_get_http (self->calcom)), self);
+  if (self->backend != NULL)
+    g_signal_handlers_disconnect_by_data (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend)), self);
+  g_clear_object (&self->scheduler);
+  g_clear_object (&self->notifier);
+  g_clear_object (&self->network);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->verifier);
+  g_clear_object (&self->calcom);
+  g_clear_object (&self->backend);
+  g_clear_object (&self->credentials);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->clock);
+
+  G_OBJECT_CLASS (cs_engine_parent_class)->dispose (object);
+}
+
+static void
+cs_engine_finalize (GObject *object)
+{
+  CsEngine *self = CS_ENGINE (object);
+
+  wipe_secret (&self->calcom_key);
+  wipe_secret (&self->backend_token);
+  g_free (self->store_path);
+  g_clear_error (&self->setup_error);
+
+  G_OBJECT_CLASS (cs_engine_parent_class)->finalize (object);
+}
+
+static void
+cs_engine_class_init (CsEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cs_engine_dispose;
+  object_class->finalize = cs_engine_finalize;
+}
+
+static void
+cs_engine_init (CsEngine *self)
+{
+}
+
+/**
+ * cs_engine_new:
+ * @settings: the `io.github.calsync.Calsync` settings
+ * @clock: (nullable): the clock, or %NULL for the system clock
+ * @store_path: (nullable): the cache file, or %NULL for the default one
+ *
+ * Returns: (transfer full): a new engine; start it with
+ *   cs_engine_start_async()
+ */
+CsEngine *
+cs_engine_new (GSettings  *settings,
+               CsClock    *clock,
+               const char *store_path)
+{
+  CsEngine *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (CS_TYPE_ENGINE, NULL);
+  self->settings = g_object_ref (settings);
+  self->clock = g_object_ref (clock != NULL ? clock : cs_clock_get_system ());
+  self->store_path = store_path != NULL ? g_strdup (store_path) : cs_store_get_default_path ();
+  self->credentials = cs_credentials_new ();
+
+  return self;
+}
+
+/**
+ * cs_engine_set_secrets:
+ * @self: an engine
+ * @calcom_key: (nullable): the Cal.com key, held in memory only
+ * @backend_token: (nullable): the CRM token, held in memory only
+ *
+ * Secrets given here are used instead of the keyring's (the demo's, the
+ * tests'); they are never stored anywhere.
+ */
+void
+cs_engine_set_secrets (CsEngine   *self,
+                       const char *calcom_key,
+                       const char *backend_token)
+{
+  g_return_if_fail (CS_IS_ENGINE (self));
+
+  wipe_secret (&self->calcom_key);
+  wipe_secret (&self->backend_token);
+  self->calcom_key = g_strdup (calcom_key);
+  self->backend_token = g_strdup (backend_token);
+}
+
+/* Starting */
+
+typedef struct
+{
+  char *calcom_key;
+  char *backend_token;
+} StartData;
+
+static void
+start_data_free (StartData *data)
+{
+  g_clear_pointer (&data->calcom_key, cs_credentials_secret_free);
+  g_clear_pointer (&data->backend_token, cs_credentials_secret_free);
+  g_free (data);
+}
+
+static void
+set_setup_error (CsEngine *self,
+                 GError   *error)
+{
+  if (self->setup_error == NULL)
+    self->setup_error = error;
+  else
+    g_error_free (error);
+}
+
+static void
+build_clients (CsEngine   *self,
+               const char *calcom_key,
+               const char *backend_token)
+{
+  g_autofree char *calcom_url = g_settings_get_string (self->settings, "calcom-url");
+  g_autofree char *backend_url = g_settings_get_string (self->settings, "backend-url");
+  GError *error = NULL;
+
+  if (calcom_url[0] == '\0' || backend_url[0] == '\0')
+    {
+      set_setup_error (self, g_error_new_literal (CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP,
+                                                  _("The addresses of Cal.com and of the CRM "
+                                                    "server are not set up yet. Enter them in "
+                                                    "Preferences.")));
+      return;
+    }
+
+  self->calcom = cs_calcom_client_new (calcom_url, self->clock, &error);
+  if (self->calcom == NULL)
+    {
+      set_setup_error (self, error);
+      return;
+    }
+  self->backend = cs_backend_client_new (backend_url, self->clock, &error);
+  if (self->backend == NULL)
+    {
+      g_clear_object (&self->calcom);
+      set_setup_error (self, error);
+      return;
+    }
+
+  if (calcom_key == NULL || backend_token == NULL)
+    set_setup_error (self, g_error_new_literal (CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP,
+                                                _("The Cal.com API key or the CRM access token "
+                                                  "is missing. Enter them in Preferences.")));
+
+  cs_calcom_client_set_api_key (self->calcom, calcom_key);
+  cs_backend_client_set_token (self->backend, backend_token);
+
+  self->verifier = cs_verifier_new (self->store, self->calcom, self->backend, self->clock);
+  self->outbox = cs_outbox_new (self->store, cs_calcom_client_get_http (self->calcom),
+                                cs_backend_client_get_http (self->backend), self->clock);
+}
+
+static void
+finish_start (GTask *task)
+{
+  CsEngine *self = g_task_get_source_object (task);
+  StartData *data = g_task_get_task_data (task);
+  gint64 company_id = g_settings_get_int64 (self->settings, "company-id");
+
+  /* The company of the last check, so the cache's figures show before
+   * the first answer of the CRM. */
+  if (company_id > 0)
+    cs_store_set_company_id (self->store, company_id);
+
+  build_clients (self,
+                 self->calcom_key != NULL ? self->calcom_key : data->calcom_key,
+                 self->backend_token != NULL ? self->backend_token : data->backend_token);
+
+  self->started = TRUE;
+  if (self->outbox != NULL && company_id > 0)
+    cs_outbox_flush (self->outbox);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static char *
+secret_url (CsEngine   *self,
+            const char *key)
+{
+  return g_settings_get_string (self->settings, key);
+}
+
+static void
+backend_secret_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CsEngine *self = g_task_get_source_object (task);
+  StartData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->backend_token = cs_credentials_lookup_finish (CS_CREDENTIALS (object), result, &error);
+  if (error != NULL)
+    set_setup_error (self, g_steal_pointer (&error));
+
+  finish_start (task);
+}
+
+static void
+calcom_secret_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CsEngine *self = g_task_get_source_object (task);
+  StartData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  data->calcom_key = cs_credentials_lookup_finish (CS_CREDENTIALS (object), result, &error);
+  if (error != NULL)
+    {
+      /* No keyring: the same answer for the second secret; say it once. */
+      set_setup_error (self, g_steal_pointer (&error));
+      finish_start (task);
+      return;
+    }
+
+  url = secret_url (self, "backend-url");
+  if (url[0] == '\0')
+    {
+      /* Not set up: build_clients() says so. */
+      finish_start (task);
+      return;
+    }
+
+  cs_credentials_lookup_async (self->credentials, CS_CREDENTIAL_SERVICE_BACKEND, url,
+                               g_task_get_cancellable (task), backend_secret_cb, task);
+  g_steal_pointer (&task);
+}
+
+static void
+open_store_in_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  CsEngine *self = source_object;
+  GError *error = NULL;
+  CsStore *store;
+
+  /* Opening checks the file (quick_check): not on the main thread. */
+  store = cs_store_open (self->store_path, &error);
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+static void
+store_opened_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CsEngine *self = CS_ENGINE (object);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  self->store = g_task_propagate_pointer (G_TASK (result), &error);
+  if (self->store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (self->calcom_key != NULL && self->backend_token != NULL)
+    {
+      finish_start (task);
+      return;
+    }
+
+  url = secret_url (self, "calcom-url");
+  if (url[0] == '\0')
+    {
+      finish_start (task);
+      return;
+    }
+
+  cs_credentials_lookup_async (self->credentials, CS_CREDENTIAL_SERVICE_CALCOM, url,
+                               g_task_get_cancellable (task), calcom_secret_cb, task);
+  g_steal_pointer (&task);
+}
+
+/**
+ * cs_engine_start_async:
+ * @self: an engine
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the engine is ready, or could not make its cache
+ * @user_data: data for @callback
+ *
+ * Opens the cache (rebuilding a damaged one), reads the credentials from
+ * the keyring unless given, and builds the clients.
+ */
+void
+cs_engine_start_async (CsEngine            *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) opener = NULL;
+
+  g_return_if_fail (CS_IS_ENGINE (self));
+  g_return_if_fail (!self->started);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_engine_start_async);
+  g_task_set_task_data (task, g_new0 (StartData, 1), (GDestroyNotify) start_data_free);
+
+  opener = g_task_new (self, cancellable, store_opened_cb, g_steal_pointer (&task));
+  g_task_set_source_tag (opener, open_store_in_thread);
+  g_task_run_in_thread (opener, open_store_in_thread);
+}
+
+/**
+ * cs_engine_start_finish:
+ * @self: an engine
+ * @result: the result
+ * @error: return location for a #CsStoreError
+ *
+ * Returns: %TRUE if the engine runs (perhaps not set up yet: see
+ *   cs_engine_get_setup_error())
+ */
+gboolean
+cs_engine_start_finish (CsEngine      *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Accessors */
+
+/**
+ * cs_engine_get_store:
+ * @self: a started engine
+ *
+ * Returns: (transfer none) (nullable): the cache
+ */
+CsStore *
+cs_engine_get_store (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * cs_engine_get_store_recovery:
+ * @self: a started engine
+ *
+ * Returns: (nullable): why the cache had to be rebuilt at start, in words
+ *   for the user, or %NULL
+ */
+const GError *
+cs_engine_get_store_recovery (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->store != NULL ? cs_store_get_recovery_error (self->store) : NULL;
+}
+
+/**
+ * cs_engine_get_setup_error:
+ * @self: a started engine
+ *
+ * Returns: (nullable): what is missing before checks can run (addresses,
+ *   keys, a keyring), or %NULL
+ */
+const GError *
+cs_engine_get_setup_error (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->setup_error;
+}
+
+/**
+ * cs_engine_get_verifier:
+ * @self: a started engine
+ *
+ * Returns: (transfer none) (nullable): the verifier, if set up
+ */
+CsVerifier *
+cs_engine_get_verifier (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->verifier;
+}
+
+/**
+ * cs_engine_get_outbox:
+ * @self: a started engine
+ *
+ * Returns: (transfer none) (nullable): the outbox, if set up
+ */
+CsOutbox *
+cs_engine_get_outbox (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->outbox;
+}
+
+/**
+ * cs_engine_get_calcom:
+ * @self: a started engine
+ *
+ * Returns: (transfer none) (nullable): the Cal.com client, if set up
+ */
+CsCalcomClient *
+cs_engine_get_calcom (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->calcom;
+}
+
+/**
+ * cs_engine_get_backend:
+ * @self: a started engine
+ *
+ * Returns: (transfer none) (nullable): the CRM client, if set up
+ */
+CsBackendClient *
+cs_engine_get_backend (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->backend;
+}
+
+/**
+ * cs_engine_get_window:
+ * @self: an engine
+ * @start: (out): the first start instant checked
+ * @end: (out): the end of the window
+ *
+ * The window of the settings around the clock's now (30 days back, 90
+ * ahead by default).
+ */
+void
+cs_engine_get_window (CsEngine *self,
+                      CsTime   *start,
+                      CsTime   *end)
+{
+  CsTime now;
+
+  g_return_if_fail (CS_IS_ENGINE (self));
+
+  now = cs_clock_get_now (self->clock);
+  *start = now - g_settings_get_int (self->settings, "window-days-past") * CS_USEC_PER_DAY;
+  *end = now + g_settings_get_int (self->settings, "window-days-future") * CS_USEC_PER_DAY;
+}
+
+/* Verifying */
+
+static void
+verify_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CsEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  CsVerifyReport *report;
+  gint64 company_id;
+
+  report = cs_verifier_run_finish (CS_VERIFIER (object), result, &error);
+  if (report == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Remember the company, for the figures shown before the next check. */
+  company_id = cs_store_get_company_id (self->store);
+  if (company_id > 0 && company_id != g_settings_get_int64 (self->settings, "company-id"))
+    g_settings_set_int64 (self->settings, "company-id", company_id);
+
+  g_task_return_pointer (task, report, (GDestroyNotify) cs_verify_report_free);
+}
+
+/**
+ * cs_engine_verify_async:
+ * @self: a started engine
+ * @kind: what to look at
+ * @dry_run: read and report, write nothing
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the run's report, or an error
+ * @user_data: data for @callback
+ *
+ * Runs a verification over the window of the settings.
+ */
+void
+cs_engine_verify_async (CsEngine            *self,
+                        CsVerificationKind   kind,
+                        gboolean             dry_run,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CsVerifyOptions options;
+
+  g_return_if_fail (CS_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_engine_verify_async);
+
+  if (!self->started)
+    {
+      g_task_return_new_error (task, CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_STARTED,
+                               "The engine has not started");
+      return;
+    }
+
+  if (self->setup_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->setup_error));
+      return;
+    }
+
+  cs_verify_options_init (&options);
+  options.kind = kind;
+  options.dry_run = dry_run;
+  cs_engine_get_window (self, &options.window_start, &options.window_end);
+
+  cs_verifier_run_async (self->verifier, &options, cancellable, verify_cb, g_steal_pointer (&task));
+}
+
+/* Runs the verifier with @options as they are (a retry's items). */
+static void
+cs_engine_run_options_async (CsEngine              *self,
+                             const CsVerifyOptions *options,
+                             GAsyncReadyCallback    callback,
+                             gpointer               user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, cs_engine_verify_async);
+
+  if (self->setup_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->setup_error));
+      return;
+    }
+
+  cs_verifier_run_async (self->verifier, options, NULL, verify_cb, g_steal_pointer (&task));
+}
+
+/**
+ * cs_engine_verify_finish:
+ * @self: an engine
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the report
+ */
+CsVerifyReport *
+cs_engine_verify_finish (CsEngine      *self,
+                         GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* The schedule */
+
+static void
+scheduled_run_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  CsEngine *self = CS_ENGINE (object);
+  CsSchedulerRunKind kind = GPOINTER_TO_UINT (user_data);
+  g_autoptr(CsVerifyReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  CsTime next_retry = CS_TIME_UNSET;
+
+  report = cs_engine_verify_finish (self, result, &error);
+
+  if (report == NULL)
+    {
+      CsTime now = cs_clock_get_now (self->clock);
+
+      /* The run could not verify: try it again in a minute, or when the
+       * circuit lets a probe through. */
+      g_message ("A scheduled check could not run: %s", error->message);
+      if (cs_net_error_is_retryable (error))
+        next_retry = now + CS_USEC_PER_MINUTE;
+      if (self->scheduler != NULL)
+        cs_scheduler_run_finished (self->scheduler, kind, FALSE, next_retry);
+      return;
+    }
+
+  if (self->notifier != NULL && report->newly_flagged_appointments->len > 0)
+    cs_notifier_flagged (self->notifier,
+                         (const CsAppointment * const *) report->newly_flagged_appointments->pdata,
+                         report->newly_flagged_appointments->len);
+
+  if (self->scheduler != NULL)
+    cs_scheduler_run_finished (self->scheduler, kind, TRUE, report->next_due);
+}
+
+static void
+run_retry (CsEngine *self)
+{
+  g_autoptr(GPtrArray) appointments = NULL;
+  g_autoptr(GPtrArray) bookings = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
+  CsTime now = cs_clock_get_now (self->clock);
+  CsVerifyOptions options;
+
+  appointments = cs_store_list_due_appointments (self->store, now, NULL);
+  bookings = cs_store_list_due_bookings (self->store, now, NULL);
+  for (guint i = 0; appointments != NULL && i < appointments->len; i++)
+    g_array_append_val (ids, ((CsAppointment *) g_ptr_array_index (appointments, i))->id);
+  for (guint i = 0; bookings != NULL && i < bookings->len; i++)
+    g_ptr_array_add (uids, g_strdup (((CsBooking *) g_ptr_array_index (bookings, i))->uid));
+
+  if (ids->len == 0 && uids->len == 0)
+    {
+      cs_scheduler_run_finished (self->scheduler, CS_SCHEDULER_RUN_RETRY, TRUE, CS_TIME_UNSET);
+      return;
+    }
+
+  cs_verify_options_init (&options);
+  options.kind = CS_VERIFICATION_RETRY;
+  options.appointment_ids = ids;
+  options.booking_uids = uids;
+  cs_engine_get_window (self, &options.window_start, &options.window_end);
+
+  cs_engine_run_options_async (self, &options, scheduled_run_cb,
+                               GUINT_TO_POINTER (CS_SCHEDULER_RUN_RETRY));
+}
+
+static void
+run_requested_cb (CsScheduler        *scheduler,
+                  CsSchedulerRunKind  kind,
+                  CsEngine           *self)
+{
+  if (kind == CS_SCHEDULER_RUN_RETRY)
+    {
+      run_retry (self);
+      return;
+    }
+
+  cs_engine_verify_async (self,
+                          kind == CS_SCHEDULER_RUN_COMPREHENSIVE ? CS_VERIFICATION_COMPREHENSIVE
+                                                                 : CS_VERIFICATION_CYCLE,
+                          FALSE, NULL, scheduled_run_cb, GUINT_TO_POINTER (kind));
+}
+
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    CsEngine        *self)
+{
+  cs_scheduler_set_online (self->scheduler, available);
+  if (available && self->outbox != NULL)
+    cs_outbox_flush (self->outbox);
+}
+
+static void
+circuit_changed (CsEngine          *self,
+                 CsCircuitBreaker  *breaker,
+                 CsCircuitState    *last,
+                 CsNotifierService  service)
+{
+  CsCircuitState state = cs_circuit_breaker_get_state (breaker);
+
+  /* Closed again after it was open: the outage is over. */
+  if (state == CS_CIRCUIT_CLOSED && *last != CS_CIRCUIT_CLOSED && self->notifier != NULL)
+    cs_notifier_sync_restored (self->notifier, service);
+  *last = state;
+}
+
+static void
+calcom_circuit_cb (CsCircuitBreaker *breaker,
+                   GParamSpec       *pspec,
+                   CsEngine         *self)
+{
+  circuit_changed (self, breaker, &self->calcom_circuit, CS_NOTIFIER_SERVICE_CALCOM);
+}
+
+static void
+backend_circuit_cb (CsCircuitBreaker *breaker,
+                    GParamSpec       *pspec,
+                    CsEngine         *self)
+{
+  circuit_changed (self, breaker, &self->backend_circuit, CS_NOTIFIER_SERVICE_CRM);
+}
+
+static void schedule_me_cb (GObject      *object,
+                            GAsyncResult *result,
+                            gpointer      user_data);
+
+static void
+ask_company (gpointer user_data)
+{
+  CsEngine *self = user_data;
+
+  cs_backend_client_get_me_async (self->backend, NULL, schedule_me_cb, g_object_ref (self));
+}
+
+static void
+schedule_me_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CsEngine) self = user_data;
+  g_autoptr(CsBackendMe) me = NULL;
+  g_autoptr(GError) error = NULL;
+
+  me = cs_backend_client_get_me_finish (CS_BACKEND_CLIENT (object), result, &error);
+  if (me == NULL)
+    {
+      /* Offline at the first start: ask again in a minute. */
+      g_message ("The CRM server could not be asked who we are: %s", error->message);
+      cs_clock_add_timeout (self->clock, cs_clock_get_now (self->clock) + CS_USEC_PER_MINUTE,
+                            ask_company, g_object_ref (self), g_object_unref);
+      return;
+    }
+
+  cs_store_set_company_id (self->store, me->company_id);
+  g_settings_set_int64 (self->settings, "company-id", me->company_id);
+
+  if (self->scheduler != NULL)
+    cs_scheduler_start (self->scheduler);
+}
+
+/**
+ * cs_engine_start_schedule:
+ * @self: a started engine that is set up
+ * @notifier: (nullable): tells the user about new flags and restored sync
+ *
+ * Runs the checks on their own from now on: the cycle, the daily check,
+ * the retries (DESIGN.md §1), paused while offline.
+ */
+void
+cs_engine_start_schedule (CsEngine   *self,
+                          CsNotifier *notifier)
+{
+  g_autofree char *check_time = NULL;
+
+  g_return_if_fail (CS_IS_ENGINE (self));
+  g_return_if_fail (self->started);
+  g_return_if_fail (self->scheduler == NULL);
+
+  g_set_object (&self->notifier, notifier);
+
+  self->scheduler = cs_scheduler_new (self->clock, self->store, NULL);
+  g_settings_bind (self->settings, "cycle-hours", self->scheduler, "cycle-hours",
+                   G_SETTINGS_BIND_GET);
+  check_time = g_settings_get_string (self->settings, "comprehensive-check-time");
+  cs_scheduler_set_check_time_string (self->scheduler, check_time);
+  if (notifier != NULL)
+    g_settings_bind (self->settings, "notifications", notifier, "enabled", G_SETTINGS_BIND_GET);
+
+  g_signal_connect (self->scheduler, "run-requested", G_CALLBACK (run_requested_cb), self);
+
+  self->network = g_object_ref (g_network_monitor_get_default ());
+  cs_scheduler_set_online (self->scheduler, g_network_monitor_get_network_available (self->network));
+  g_signal_connect (self->network, "network-changed", G_CALLBACK (network_changed_cb), self);
+
+  if (self->calcom != NULL)
+    g_signal_connect (cs_http_client_get_circuit_breaker (cs_calcom_client_get_http (self->calcom)),
+                      "notify::state", G_CALLBACK (calcom_circuit_cb), self);
+  if (self->backend != NULL)
+    g_signal_connect (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend)),
+                      "notify::state", G_CALLBACK (backend_circuit_cb), self);
+
+  /* Nothing to run without set-up; the schedule waits. */
+  cs_scheduler_set_paused (self->scheduler, self->setup_error != NULL);
+  cs_scheduler_watch_sleep (self->scheduler);
+
+  /* The due times are the company's: on a first start, ask whose the
+   * token is before reading them. */
+  if (cs_store_get_company_id (self->store) <= 0 && self->backend != NULL)
+    {
+      ask_company (self);
+      return;
+    }
+
+  cs_scheduler_start (self->scheduler);
+}
+
+/**
+ * cs_engine_get_scheduler:
+ * @self: an engine
+ *
+ * Returns: (transfer none) (nullable): the scheduler, once started
+ */
+CsScheduler *
+cs_engine_get_scheduler (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->scheduler;
+}

@@ -1,0 +1,79 @@
+/* cs-engine.h
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cs-backend-client.h"
+#include "cs-calcom-client.h"
+#include "cs-clock.h"
+#include "cs-notifier.h"
+#include "cs-outbox.h"
+#include "cs-scheduler.h"
+#include "cs-store.h"
+#include "cs-verifier.h"
+
+G_BEGIN_DECLS
+
+#define CS_ENGINE_ERROR (cs_engine_error_quark ())
+
+/**
+ * CsEngineError:
+ * @CS_ENGINE_ERROR_NOT_SET_UP: the base URLs or the credentials are missing
+ * @CS_ENGINE_ERROR_NOT_STARTED: cs_engine_start_async() has not completed
+ *
+ * Errors of the engine itself (the layers below have their own).
+ */
+typedef enum
+{
+  CS_ENGINE_ERROR_NOT_SET_UP,
+  CS_ENGINE_ERROR_NOT_STARTED,
+} CsEngineError;
+
+#define CS_TYPE_ENGINE (cs_engine_get_type ())
+
+G_DECLARE_FINAL_TYPE (CsEngine, cs_engine, CS, ENGINE, GObject)
+
+GQuark          cs_engine_error_quark         (void);
+CsEngine       *cs_engine_new                 (GSettings           *settings,
+                                               CsClock             *clock,
+                                               const char          *store_path);
+void            cs_engine_set_secrets         (CsEngine            *self,
+                                               const char          *calcom_key,
+                                               const char          *backend_token);
+void            cs_engine_start_async         (CsEngine            *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean        cs_engine_start_finish        (CsEngine            *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+CsStore        *cs_engine_get_store           (CsEngine            *self);
+const GError   *cs_engine_get_store_recovery  (CsEngine            *self);
+const GError   *cs_engine_get_setup_error     (CsEngine            *self);
+CsVerifier     *cs_engine_get_verifier        (CsEngine            *self);
+CsOutbox       *cs_engine_get_outbox          (CsEngine            *self);
+CsCalcomClient *cs_engine_get_calcom          (CsEngine            *self);
+CsBackendClient *cs_engine_get_backend        (CsEngine            *self);
+void            cs_engine_get_window          (CsEngine            *self,
+                                               CsTime              *start,
+                                               CsTime              *end);
+void            cs_engine_verify_async        (CsEngine            *self,
+                                               CsVerificationKind   kind,
+                                               gboolean             dry_run,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+CsVerifyReport *cs_engine_verify_finish       (CsEngine            *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+void            cs_engine_start_schedule      (CsEngine            *self,
+                                               CsNotifier          *notifier);
+CsScheduler    *cs_engine_get_scheduler       (CsEngine            *self);
+
+G_END_DECLS

@@ -1,0 +1,270 @@
+/* test-cli.c
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "cs-credentials.h"
+#include "cs-sim-server.h"
+
+/* The `calsync` program as a user runs it: a child process against the
+ * simulator served from this test, its keys in the test's gnome-keyring,
+ * its settings and cache in throwaway folders. */
+
+typedef struct
+{
+  CsSimServer *sim;
+  char        *home;
+  char        *calcom_url;
+  char        *backend_url;
+} Fixture;
+
+typedef struct
+{
+  gboolean  done;
+  int       status;
+  char     *out;
+  char     *err;
+} Child;
+
+static void
+communicate_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Child *child = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &child->out, &child->err,
+                                        &error);
+  g_assert_no_error (error);
+  child->status = g_subprocess_get_exit_status (G_SUBPROCESS (object));
+  child->done = TRUE;
+}
+
+/* Runs calsync with @argv, feeding @input, while this process serves the
+ * simulator: the main context turns until the child is done. */
+static int
+run_calsync (Fixture             *f,
+             const char          *input,
+             char               **out,
+             const char * const  *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config = g_build_filename (f->home, "config", NULL);
+  g_autofree char *data = g_build_filename (f->home, "data", NULL);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  Child child = { 0 };
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CALSYNC_BIN"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, input ? input : "", NULL, communicate_cb, &child);
+
+  while (!child.done && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (child.done);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&child.out);
+  g_free (child.out);
+  g_free (child.err);
+
+  return child.status;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(CsSimDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+  CsSimDatasetConfig config;
+
+  cs_sim_dataset_config_init (&config);
+  config.seed = 5;
+  config.n_appointments = 150;
+  dataset = cs_sim_dataset_new (cs_clock_get_system (), &config, &error);
+  g_assert_no_error (error);
+  f->sim = cs_sim_server_new (cs_clock_get_system (), dataset);
+  cs_sim_server_start (f->sim, 0, 0, &error);
+  g_assert_no_error (error);
+
+  f->home = g_dir_make_tmp ("calsync-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->calcom_url = g_strdup (cs_sim_server_get_calcom_url (f->sim));
+  f->backend_url = g_strdup (cs_sim_server_get_backend_url (f->sim));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->home);
+
+  cs_sim_server_stop (f->sim);
+  g_clear_object (&f->sim);
+  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+  g_free (f->home);
+  g_free (f->calcom_url);
+  g_free (f->backend_url);
+}
+
+static JsonObject *
+parse_object (const char *text,
+              JsonParser *parser)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+set_up_secrets (Fixture *f)
+{
+  const char *calcom[] = { "--calcom-url", f->calcom_url, "--set-secret", "calcom", NULL };
+  const char *backend[] = { "--backend-url", f->backend_url, "--set-secret", "backend", NULL };
+
+  g_assert_cmpint (run_calsync (f, cs_sim_server_get_calcom_api_key (f->sim), NULL, calcom), ==, 0);
+  g_assert_cmpint (run_calsync (f, cs_sim_server_get_backend_token (f->sim), NULL, backend), ==, 0);
+}
+
+static void
+test_once_json_and_status (Fixture       *f,
+                           gconstpointer  data)
+{
+  const char *once[] = { "--once", "--json", NULL };
+  const char *status[] = { "--status", "--json", NULL };
+  g_autoptr(JsonParser) once_parser = json_parser_new ();
+  g_autoptr(JsonParser) status_parser = json_parser_new ();
+  g_autofree char *once_out = NULL;
+  g_autofree char *status_out = NULL;
+  JsonObject *report, *counts, *cache_counts;
+  JsonArray *issues;
+  guint with_id = 0, booking_only = 0;
+
+  set_up_secrets (f);
+
+  /* Problems found: exit 1, and the JSON shape of the issue. */
+  g_assert_cmpint (run_calsync (f, NULL, &once_out, once), ==, 1);
+  report = parse_object (once_out, once_parser);
+  counts = json_object_get_object_member (report, "counts");
+  for (CsSyncStatus s = 0; s <= CS_SYNC_STATUS_LAST; s++)
+    g_assert_true (json_object_has_member (counts, cs_sync_status_to_string (s)));
+  issues = json_object_get_array_member (report, "issues");
+  g_assert_cmpuint (json_array_get_length (issues), >, 0);
+
+  for (guint i = 0; i < json_array_get_length (issues); i++)
+    {
+      JsonObject *issue = json_array_get_object_element (issues, i);
+      CsSyncStatus parsed;
+
+      g_assert_true (json_object_has_member (issue, "appointment_id"));
+      g_assert_true (json_object_has_member (issue, "booking_uid"));
+      g_assert_true (json_object_has_member (issue, "error_code"));
+      g_assert_true (json_object_has_member (issue, "message"));
+      g_assert_true (cs_sync_status_from_string (json_object_get_string_member (issue, "status"),
+                                                 &parsed));
+      g_assert_cmpint (json_object_get_int_member (issue, "attempts"), ==, 1);
+      g_assert_false (json_object_get_boolean_member (issue, "requires_manual_review"));
+      if (json_object_get_null_member (issue, "appointment_id"))
+        booking_only++;
+      else
+        with_id++;
+    }
+  g_assert_cmpuint (with_id, >, 0);
+  g_assert_cmpuint (booking_only, >, 0);
+
+  /* The cache's figures afterwards, without the network. */
+  cs_sim_server_stop (f->sim);
+  g_assert_cmpint (run_calsync (f, NULL, &status_out, status), ==, 0);
+  cache_counts = json_object_get_object_member (parse_object (status_out, status_parser), "counts");
+  g_assert_cmpint (json_object_get_int_member (cache_counts, "synced"), ==,
+                   json_object_get_int_member (counts, "synced"));
+  g_assert_cmpint (json_object_get_int_member (cache_counts, "orphaned_local"), ==,
+                   json_object_get_int_member (counts, "orphaned_local"));
+}
+
+static void
+test_once_unreachable (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *once[] = { "--once", NULL };
+
+  set_up_secrets (f);
+  cs_sim_server_stop (f->sim);
+
+  /* Could not verify: exit 2. */
+  g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 2);
+}
+
+static void
+test_not_set_up (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *once[] = { "--once", NULL };
+  const char *bad_url[] = { "--calcom-url", "http://cal.example.com/v2", NULL };
+  const char *no_url[] = { "--set-secret", "backend", NULL };
+
+  g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 2);
+  g_assert_cmpint (run_calsync (f, NULL, NULL, bad_url), ==, 1);
+  g_assert_cmpint (run_calsync (f, "secret", NULL, no_url), ==, 1);
+}
+
+static void
+test_demo (Fixture       *f,
+           gconstpointer  data)
+{
+  const char *demo[] = { "--demo", "--json", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run_calsync (f, NULL, &out, demo), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (parse_object (out, parser),
+                                                                          "issues")), >, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/calsync/cli/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("once-json-and-status", test_once_json_and_status);
+  ADD ("once-unreachable", test_once_unreachable);
+  ADD ("not-set-up", test_not_set_up);
+  ADD ("demo", test_demo);
+
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,433 @@
+/* test-verifier.c
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "cs-net-error.h"
+#include "cs-verifier.h"
+#include "net-test-util.h"
+
+/* One verification run end to end: the simulator on loopback with a seeded
+ * data set whose truth is known, the real clients, a real SQLite file, the
+ * clock in the test's hand. */
+
+typedef struct
+{
+  CsClock         *clock;
+  CsSimServer     *sim;
+  CsStore         *store;
+  CsCalcomClient  *calcom;
+  CsBackendClient *backend;
+  CsVerifier      *verifier;
+  char            *dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  f->clock = cs_manual_clock_new (NET_TEST_NOW);
+  f->sim = net_test_start_sim (f->clock, GPOINTER_TO_UINT (data), 21);
+
+  f->dir = g_dir_make_tmp ("calsync-verifier-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (f->dir, "cache.sqlite3", NULL);
+  f->store = cs_store_open (path, &error);
+  g_assert_no_error (error);
+
+  f->calcom = cs_calcom_client_new (cs_sim_server_get_calcom_url (f->sim), f->clock, &error);
+  g_assert_no_error (error);
+  cs_calcom_client_set_api_key (f->calcom, cs_sim_server_get_calcom_api_key (f->sim));
+  f->backend = cs_backend_client_new (cs_sim_server_get_backend_url (f->sim), f->clock, &error);
+  g_assert_no_error (error);
+  cs_backend_client_set_token (f->backend, cs_sim_server_get_backend_token (f->sim));
+
+  f->verifier = cs_verifier_new (f->store, f->calcom, f->backend, f->clock);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->verifier);
+  g_clear_object (&f->calcom);
+  g_clear_object (&f->backend);
+  g_clear_object (&f->store);
+  cs_sim_server_stop (f->sim);
+  g_clear_object (&f->sim);
+  g_clear_object (&f->clock);
+  remove_dir (f->dir);
+  g_free (f->dir);
+}
+
+static void
+window_options (Fixture            *f,
+                CsVerificationKind  kind,
+                CsVerifyOptions    *options)
+{
+  CsTime now = cs_clock_get_now (f->clock);
+
+  cs_verify_options_init (options);
+  options->kind = kind;
+  options->window_start = now - 30 * CS_USEC_PER_DAY;
+  options->window_end = now + 90 * CS_USEC_PER_DAY;
+}
+
+/* Lets simulated time pass while both clients wait (rate limits). */
+static GAsyncResult *
+wait_run (Fixture      *f,
+          NetTestAsync *async)
+{
+  return net_test_wait_many (async, f->clock, cs_calcom_client_get_http (f->calcom),
+                             cs_backend_client_get_http (f->backend), NULL);
+}
+
+static CsVerifyReport *
+run_verification (Fixture          *f,
+                  CsVerifyOptions  *options,
+                  GError          **error)
+{
+  NetTestAsync async = { NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  cs_verifier_run_async (f->verifier, options, NULL, net_test_async_cb, &async);
+  result = wait_run (f, &async);
+
+  return cs_verifier_run_finish (f->verifier, result, error);
+}
+
+static CsVerifyReport *
+run_kind (Fixture            *f,
+          CsVerificationKind  kind)
+{
+  CsVerifyOptions options;
+  g_autoptr(GError) error = NULL;
+  CsVerifyReport *report;
+
+  window_options (f, kind, &options);
+  report = run_verification (f, &options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+
+  return report;
+}
+
+/* Every appointment of the data set is in the cache with the status and
+ * code its truth says, and the CRM received the same. */
+static void
+assert_matches_truth (Fixture *f,
+                      guint    expected_attempts_of_problems)
+{
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  GPtrArray *all = cs_sim_dataset_get_appointments (dataset);
+  guint checked = 0;
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      CsSimAppointment *row = g_ptr_array_index (all, i);
+      const CsSimTruth *truth = cs_sim_dataset_get_truth (dataset, row->appointment->id);
+      g_autoptr(CsAppointment) cached = NULL;
+      g_autoptr(GError) error = NULL;
+      JsonObject *reported;
+
+      if (row->appointment->company_id != CS_SIM_DEFAULT_COMPANY_ID)
+        {
+          cached = cs_store_get_appointment (f->store, row->appointment->id, &error);
+          g_assert_null (cached);
+          continue;
+        }
+
+      cached = cs_store_get_appointment (f->store, row->appointment->id, &error);
+      g_assert_no_error (error);
+      if (cached->sync.status != truth->status || cached->sync.sync_error_code != truth->error_code)
+        g_error ("appointment %" G_GINT64_FORMAT " (%s): %s/%s, truth %s/%s",
+                 cached->id, cs_sim_category_to_string (truth->category),
+                 cs_sync_status_to_string (cached->sync.status),
+                 cs_error_code_to_string (cached->sync.sync_error_code),
+                 cs_sync_status_to_string (truth->status),
+                 cs_error_code_to_string (truth->error_code));
+
+      if (truth->status != CS_SYNC_STATUS_SYNCED)
+        g_assert_cmpuint (cached->sync.sync_attempt_count, ==, expected_attempts_of_problems);
+
+      reported = cs_sim_server_get_sync_update (f->sim, cached->id);
+      g_assert_nonnull (reported);
+      g_assert_cmpstr (json_object_get_string_member (reported, "calcom_sync_status"), ==,
+                       cs_sync_status_to_string (truth->status));
+      checked++;
+    }
+
+  g_assert_cmpuint (checked, >, 0);
+}
+
+static void
+test_ground_truth (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(CsVerifyReport) first = NULL;
+  g_autoptr(CsVerifyReport) second = NULL;
+  g_autoptr(CsVerifyReport) third = NULL;
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  guint orphans = cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_ORPHANED_LOCAL) +
+                  cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_SUGGESTED);
+  guint mismatches = cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_MISMATCH_START) +
+                     cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_MISMATCH_END) +
+                     cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_MISMATCH_STATUS);
+
+  g_assert_cmpuint (orphans, >, 0);
+  g_assert_cmpuint (mismatches, >, 0);
+
+  /* Attempt 1 finds every problem, flags none. */
+  first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_cmpstr (first->run->result, ==, CS_RUN_RESULT_OK);
+  g_assert_false (first->suspect);
+  g_assert_cmpuint (first->newly_flagged_appointments->len, ==, 0);
+  g_assert_cmpuint (first->n_foreign, ==,
+                    cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_FOREIGN));
+  g_assert_cmpint (first->next_due, ==, NET_TEST_NOW + CS_USEC_PER_MINUTE);
+  assert_matches_truth (f, 1);
+
+  /* Attempts 2 and 3 (+1 min, +5 min) confirm them; the third flags. */
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_MINUTE);
+  second = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_cmpuint (second->newly_flagged_appointments->len, ==, 0);
+  assert_matches_truth (f, 2);
+
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 5 * CS_USEC_PER_MINUTE);
+  third = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  assert_matches_truth (f, 3);
+  g_assert_cmpuint (third->newly_flagged_appointments->len, ==, orphans + mismatches);
+  g_assert_cmpuint (third->newly_flagged_bookings->len, ==,
+                    cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_ORPHANED_CALCOM) +
+                    cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_SUGGESTED));
+  g_assert_cmpuint (third->run->n_flagged, ==,
+                    third->newly_flagged_appointments->len + third->newly_flagged_bookings->len);
+}
+
+static void
+test_requests_per_run (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(CsVerifyReport) report = NULL;
+  guint n = cs_sim_dataset_get_appointments (cs_sim_server_get_dataset (f->sim))->len;
+
+  report = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+
+  /* Listings, a lookup for each uid or id the listings cannot tell, and
+   * the report: never a request per appointment. */
+  g_assert_cmpuint (report->run->calcom_requests, <=, (n + 249) / 250 + 5 +
+                    cs_sim_dataset_count_category (cs_sim_server_get_dataset (f->sim),
+                                                   CS_SIM_CATEGORY_ORPHANED_LOCAL));
+  g_assert_cmpuint (report->run->backend_requests, <=, 2 * ((n + 499) / 500) + 5 +
+                    cs_sim_dataset_count_category (cs_sim_server_get_dataset (f->sim),
+                                                   CS_SIM_CATEGORY_ORPHANED_CALCOM));
+}
+
+static void
+test_failed_listing_writes_nothing (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(CsVerifyReport) first = NULL;
+  g_autoptr(CsVerifyReport) failed = NULL;
+  g_autoptr(CsRunRecord) last = NULL;
+  g_autoptr(GError) error = NULL;
+  CsStoreCounts before = { 0 }, after = { 0 };
+  CsVerifyOptions options;
+  CsSimFaults faults;
+
+  first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_true (cs_store_get_counts (f->store, &before, NULL));
+
+  /* A page cut short: the run fails and the cache stays as it was. */
+  cs_sim_faults_init (&faults);
+  faults.truncate_body = TRUE;
+  cs_sim_server_set_faults (f->sim, CS_SIM_SERVICE_CALCOM, &faults);
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_MINUTE);
+
+  window_options (f, CS_VERIFICATION_COMPREHENSIVE, &options);
+  failed = run_verification (f, &options, &error);
+  g_assert_null (failed);
+  g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
+
+  g_assert_true (cs_store_get_counts (f->store, &after, NULL));
+  g_assert_cmpmem (&before, sizeof before, &after, sizeof after);
+
+  last = cs_store_get_last_run (f->store, NULL);
+  g_assert_cmpstr (last->result, ==, CS_RUN_RESULT_FAILED);
+  g_assert_nonnull (last->error_message);
+}
+
+static void
+test_mass_orphan_guard (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(CsVerifyReport) first = NULL;
+  g_autoptr(CsVerifyReport) suspect = NULL;
+  g_autoptr(CsVerifyReport) confirmed = NULL;
+  g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  GPtrArray *bookings = cs_sim_dataset_get_bookings (dataset);
+  CsStoreCounts before = { 0 }, after = { 0 };
+  CsVerifyOptions options;
+  g_autoptr(GError) error = NULL;
+
+  first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_true (cs_store_get_counts (f->store, &before, NULL));
+
+  /* Cal.com suddenly lists nothing (a wrong account, an empty answer). */
+  for (guint i = 0; i < bookings->len; i++)
+    g_ptr_array_add (uids, g_strdup (((CsSimBooking *) g_ptr_array_index (bookings, i))->booking->uid));
+  for (guint i = 0; i < uids->len; i++)
+    cs_sim_dataset_remove_booking (dataset, g_ptr_array_index (uids, i));
+
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_MINUTE);
+  suspect = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_true (suspect->suspect);
+  g_assert_nonnull (suspect->suspect_reason);
+  g_assert_cmpstr (suspect->run->result, ==, CS_RUN_RESULT_SUSPECT);
+  g_assert_cmpuint (suspect->newly_flagged_appointments->len, ==, 0);
+  g_assert_true (cs_store_get_counts (f->store, &after, NULL));
+  g_assert_cmpmem (&before, sizeof before, &after, sizeof after);
+
+  /* A person confirms: the same run without the guard takes effect. */
+  window_options (f, CS_VERIFICATION_COMPREHENSIVE, &options);
+  options.orphan_guard = 1.0;
+  confirmed = run_verification (f, &options, &error);
+  g_assert_no_error (error);
+  g_assert_false (confirmed->suspect);
+  g_assert_true (cs_store_get_counts (f->store, &after, NULL));
+  g_assert_cmpuint (after.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL], >,
+                    before.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL]);
+}
+
+static void
+test_second_request_joins (Fixture       *f,
+                           gconstpointer  data)
+{
+  NetTestAsync one = { NULL }, two = { NULL };
+  g_autoptr(GAsyncResult) result_one = NULL;
+  g_autoptr(GAsyncResult) result_two = NULL;
+  g_autoptr(CsVerifyReport) report_one = NULL;
+  g_autoptr(CsVerifyReport) report_two = NULL;
+  CsVerifyOptions options;
+
+  window_options (f, CS_VERIFICATION_COMPREHENSIVE, &options);
+  cs_verifier_run_async (f->verifier, &options, NULL, net_test_async_cb, &one);
+  g_assert_true (cs_verifier_get_running (f->verifier));
+  cs_verifier_run_async (f->verifier, &options, NULL, net_test_async_cb, &two);
+
+  result_one = wait_run (f, &one);
+  result_two = wait_run (f, &two);
+  report_one = cs_verifier_run_finish (f->verifier, result_one, NULL);
+  report_two = cs_verifier_run_finish (f->verifier, result_two, NULL);
+
+  g_assert_true (report_one == report_two);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_BACKEND_ME), ==, 1);
+  g_assert_false (cs_verifier_get_running (f->verifier));
+}
+
+static void
+test_dry_run_writes_nothing (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(CsVerifyReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  CsStoreCounts counts = { 0 };
+  CsVerifyOptions options;
+
+  window_options (f, CS_VERIFICATION_COMPREHENSIVE, &options);
+  options.dry_run = TRUE;
+  report = run_verification (f, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->issues->len, >, 0);
+
+  g_assert_true (cs_store_get_counts (f->store, &counts, NULL));
+  g_assert_cmpuint (counts.total, ==, 0);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_BACKEND_SYNC_STATUS), ==, 0);
+}
+
+static void
+test_retry_verifies_just_those (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(CsVerifyReport) first = NULL;
+  g_autoptr(CsVerifyReport) retry = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsAppointment) cached = NULL;
+  const CsVerifyIssue *issue = NULL;
+  CsVerifyOptions options;
+  guint before;
+
+  first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  for (guint i = 0; i < first->issues->len && issue == NULL; i++)
+    {
+      const CsVerifyIssue *candidate = g_ptr_array_index (first->issues, i);
+
+      if (candidate->appointment_id != 0 && candidate->status == CS_SYNC_STATUS_ORPHANED_LOCAL)
+        issue = candidate;
+    }
+  g_assert_nonnull (issue);
+  g_array_append_val (ids, issue->appointment_id);
+
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_MINUTE);
+  before = cs_sim_server_get_service_request_count (f->sim, CS_SIM_SERVICE_CALCOM);
+  window_options (f, CS_VERIFICATION_RETRY, &options);
+  options.appointment_ids = ids;
+  retry = run_verification (f, &options, &error);
+  g_assert_no_error (error);
+
+  /* A narrow listing and perhaps one lookup: no full listing. */
+  g_assert_cmpuint (cs_sim_server_get_service_request_count (f->sim, CS_SIM_SERVICE_CALCOM) - before,
+                    <=, 2);
+  cached = cs_store_get_appointment (f->store, issue->appointment_id, NULL);
+  g_assert_cmpuint (cached->sync.sync_attempt_count, ==, 2);
+  g_assert_cmpint (cached->next_attempt_at, ==, cs_clock_get_now (f->clock) + 5 * CS_USEC_PER_MINUTE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, n, func) \
+  g_test_add ("/calsync/engine/verifier/" path, Fixture, GUINT_TO_POINTER (n), \
+              fixture_set_up, func, fixture_tear_down)
+
+  ADD ("ground-truth", 600, test_ground_truth);
+  ADD ("requests-per-run", 2000, test_requests_per_run);
+  ADD ("failed-listing-writes-nothing", 200, test_failed_listing_writes_nothing);
+  ADD ("mass-orphan-guard", 200, test_mass_orphan_guard);
+  ADD ("second-request-joins", 100, test_second_request_joins);
+  ADD ("dry-run-writes-nothing", 200, test_dry_run_writes_nothing);
+  ADD ("retry-verifies-just-those", 200, test_retry_verifies_just_those);
+
+#undef ADD
+
+  return g_test_run ();
+}
