@@ -45,6 +45,7 @@ struct _CsEngine
   CsScheduler     *scheduler;
   CsNotifier      *notifier;
   GNetworkMonitor *network;
+  gboolean         last_run_failed;
   CsCircuitState   calcom_circuit;
   CsCircuitState   backend_circuit;
   GError          *setup_error;
@@ -684,12 +685,22 @@ scheduled_run_cb (GObject      *object,
       /* The run could not verify: try it again in a minute, or when the
        * circuit lets a probe through. */
       g_message ("A scheduled check could not run: %s", error->message);
-      if (cs_net_error_is_retryable (error))
-        next_retry = now + CS_USEC_PER_MINUTE;
+      self->last_run_failed = cs_net_error_is_retryable (error);
+      if (self->last_run_failed)
+        {
+          CsTime reopens = MAX (
+            cs_circuit_breaker_get_open_until (cs_http_client_get_circuit_breaker (cs_calcom_client_get_http (self->calcom))),
+            cs_circuit_breaker_get_open_until (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend))));
+
+          /* Again in a minute, or when the circuit lets a probe through. */
+          next_retry = MAX (now + CS_USEC_PER_MINUTE, reopens);
+        }
       if (self->scheduler != NULL)
         cs_scheduler_run_finished (self->scheduler, kind, FALSE, next_retry);
       return;
     }
+
+  self->last_run_failed = FALSE;
 
   if (self->notifier != NULL && report->newly_flagged_appointments->len > 0)
     cs_notifier_flagged (self->notifier,
@@ -738,7 +749,9 @@ run_requested_cb (CsScheduler        *scheduler,
                   CsSchedulerRunKind  kind,
                   CsEngine           *self)
 {
-  if (kind == CS_SCHEDULER_RUN_RETRY)
+  /* After a run that could not verify, the retry is the whole run again:
+   * it is also the probe that tells when the service is back. */
+  if (kind == CS_SCHEDULER_RUN_RETRY && !self->last_run_failed)
     {
       run_retry (self);
       return;

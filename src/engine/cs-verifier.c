@@ -135,6 +135,8 @@ typedef struct
 } RunData;
 
 static void lookup_next (GTask *task);
+static void note_next_due (CsVerifyReport *report,
+                           CsTime          due);
 static void list_next_window (GTask *task);
 static void reconcile_round (GTask *task);
 
@@ -320,7 +322,62 @@ fill_run_figures (CsVerifier *self,
     run->backend_requests_before;
 }
 
-/* A run that could not verify records itself, and nothing else. */
+static CsTime
+circuit_reopens_at (CsVerifier *self)
+{
+  CsTime calcom = cs_circuit_breaker_get_open_until (
+    cs_http_client_get_circuit_breaker (cs_calcom_client_get_http (self->calcom)));
+  CsTime backend = cs_circuit_breaker_get_open_until (
+    cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend)));
+
+  return MAX (calcom, backend);
+}
+
+static void
+mark_circuit_open (CsVerifier   *self,
+                   RunData      *run,
+                   const GError *error)
+{
+  CsAttemptResult result = { CS_ATTEMPT_CIRCUIT_OPEN, error->message, circuit_reopens_at (self) };
+  CsTime now = cs_clock_get_now (self->clock);
+  GArray *ids = run->options.appointment_ids;
+  GPtrArray *uids = run->options.booking_uids;
+
+  for (guint i = 0; ids != NULL && i < ids->len; i++)
+    {
+      g_autoptr(CsAppointment) cached = cs_store_get_appointment (self->store,
+                                                                  g_array_index (ids, gint64, i),
+                                                                  NULL);
+      CsRetryDecision decision;
+
+      if (cached == NULL)
+        continue;
+      cs_retry_policy_apply (&cached->sync, &result, now, &decision);
+      cs_sync_tracking_copy_into (&decision.tracking, &cached->sync);
+      cached->next_attempt_at = decision.next_attempt_at;
+      note_next_due (run->report, decision.next_attempt_at);
+      cs_retry_decision_clear (&decision);
+      g_ptr_array_add (run->save_appointments, g_steal_pointer (&cached));
+    }
+
+  for (guint i = 0; uids != NULL && i < uids->len; i++)
+    {
+      g_autoptr(CsBooking) cached = cs_store_get_booking (self->store,
+                                                          g_ptr_array_index (uids, i), NULL);
+      CsRetryDecision decision;
+
+      if (cached == NULL)
+        continue;
+      cs_retry_policy_apply (&cached->sync, &result, now, &decision);
+      cs_sync_tracking_copy_into (&decision.tracking, &cached->sync);
+      cached->next_attempt_at = decision.next_attempt_at;
+      cs_retry_decision_clear (&decision);
+      g_ptr_array_add (run->save_bookings, g_steal_pointer (&cached));
+    }
+}
+
+/* A run that could not verify records itself, and nothing else (but the
+ * circuit-open mark of a retry's items). */
 static void
 fail_run (GTask  *task,
           GError *error)
@@ -339,8 +396,16 @@ fail_run (GTask  *task,
   g_debug ("Run failed after %u Cal.com and %u CRM requests",
            run->record->calcom_requests, run->record->backend_requests);
 
+  /* The due items of a retry waited for a circuit that is still open: no
+   * attempt was made, so none is counted, and the next one waits for the
+   * circuit (DESIGN.md §1, CIRCUIT_OPEN). */
+  if (run->options.kind == CS_VERIFICATION_RETRY && !run->options.dry_run &&
+      g_error_matches (error, CS_NET_ERROR, CS_NET_ERROR_CIRCUIT_OPEN))
+    mark_circuit_open (self, run, error);
+
   if (!run->options.dry_run && cs_store_get_company_id (self->store) > 0 &&
-      !cs_store_commit_run (self->store, run->record, NULL, NULL, NULL, &store_error))
+      !cs_store_commit_run (self->store, run->record, run->save_appointments, run->save_bookings,
+                            NULL, &store_error))
     g_warning ("The failed run could not be recorded: %s", store_error->message);
 
   finish (task, error);
