@@ -11,9 +11,8 @@ fi
 meson compile -C build
 
 if [ $# -eq 0 ]; then
-  # Until the window exists (the UI issue) the program is headless: show
-  # what it is and what it can do.
-  set -- --help
-  ./build/src/calsync --version
+  # The built-in simulator, with every kind of problem in it; until the
+  # window exists (the UI issue) the demo prints what the check found.
+  set -- --demo
 fi
 exec meson devenv -C build ./src/calsync "$@"
