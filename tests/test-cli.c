@@ -156,6 +156,43 @@ set_up_secrets (Fixture *f)
 }
 
 static void
+assert_file_lacks (const char *path,
+                   const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return;
+
+  g_assert_null (g_strstr_len (contents, length, needle));
+}
+
+static void
+assert_secret_absent (Fixture    *f,
+                      const char *secret)
+{
+  static const char * const files[] = {
+    "config/glib-2.0/settings/keyfile",
+    "data/calsync/cache.sqlite3",
+    "data/calsync/cache.sqlite3-wal",
+  };
+  g_autofree char *settings = g_build_filename (f->home, files[0], NULL);
+  g_autofree char *cache = g_build_filename (f->home, files[1], NULL);
+
+  /* The files exist: the check is not vacuous. */
+  g_assert_true (g_file_test (settings, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (cache, G_FILE_TEST_EXISTS));
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (f->home, files[i], NULL);
+
+      assert_file_lacks (path, secret);
+    }
+}
+
+static void
 test_once_json_and_status (Fixture       *f,
                            gconstpointer  data)
 {
@@ -200,6 +237,11 @@ test_once_json_and_status (Fixture       *f,
     }
   g_assert_cmpuint (with_id, >, 0);
   g_assert_cmpuint (booking_only, >, 0);
+
+  /* The keys live in the keyring only: not in the settings, not in the
+   * cache, nor in its journal. */
+  assert_secret_absent (f, cs_sim_server_get_calcom_api_key (f->sim));
+  assert_secret_absent (f, cs_sim_server_get_backend_token (f->sim));
 
   /* The cache's figures afterwards, without the network. */
   cs_sim_server_stop (f->sim);
