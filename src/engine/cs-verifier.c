@@ -946,6 +946,24 @@ note_next_due (CsVerifyReport *report,
     report->next_due = due;
 }
 
+/* Appointments and bookings carry the same local state (tracking, next
+ * attempt, resolution) under the same names: what the cache knows of it is
+ * kept over fresh server data. */
+#define KEEP_LOCAL_STATE(next, previous)                                    \
+  G_STMT_START                                                              \
+  {                                                                         \
+    cs_sync_tracking_copy_into (&(previous)->sync, &(next)->sync);          \
+    (next)->next_attempt_at = (previous)->next_attempt_at;                  \
+    (next)->resolved_at = (previous)->resolved_at;                          \
+    (next)->resolved_by = (previous)->resolved_by;                          \
+    g_free ((next)->resolution);                                            \
+    (next)->resolution = g_strdup ((previous)->resolution);                 \
+    g_free ((next)->resolution_note);                                       \
+    (next)->resolution_note = g_strdup ((previous)->resolution_note);       \
+    (next)->snoozed_until = (previous)->snoozed_until;                      \
+  }                                                                         \
+  G_STMT_END
+
 /* Applies one attempt to an appointment (@fresh: the CRM's data, owned by
  * the run's arrays) over what the cache had. */
 static void
@@ -966,17 +984,7 @@ decide_appointment (CsVerifier       *self,
   /* The cache's tracking and resolution win over the copy the CRM holds
    * (ours, reported earlier); a rebuilt cache starts from the CRM's. */
   if (previous != NULL)
-    {
-      cs_sync_tracking_copy_into (&previous->sync, &next->sync);
-      next->next_attempt_at = previous->next_attempt_at;
-      next->resolved_at = previous->resolved_at;
-      next->resolved_by = previous->resolved_by;
-      g_free (next->resolution);
-      next->resolution = g_strdup (previous->resolution);
-      g_free (next->resolution_note);
-      next->resolution_note = g_strdup (previous->resolution_note);
-      next->snoozed_until = previous->snoozed_until;
-    }
+    KEEP_LOCAL_STATE (next, previous);
 
   if (!is_requested (run, fresh, NULL))
     return;
@@ -1045,17 +1053,7 @@ decide_booking (CsVerifier      *self,
   CsRetryDecision decision;
 
   if (previous != NULL)
-    {
-      cs_sync_tracking_copy_into (&previous->sync, &next->sync);
-      next->next_attempt_at = previous->next_attempt_at;
-      next->resolved_at = previous->resolved_at;
-      next->resolved_by = previous->resolved_by;
-      g_free (next->resolution);
-      next->resolution = g_strdup (previous->resolution);
-      g_free (next->resolution_note);
-      next->resolution_note = g_strdup (previous->resolution_note);
-      next->snoozed_until = previous->snoozed_until;
-    }
+    KEEP_LOCAL_STATE (next, previous);
 
   if (!is_requested (run, NULL, fresh))
     return;
