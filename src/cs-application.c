@@ -79,6 +79,17 @@ static const GOptionEntry entries[] = {
     N_("Open the local cache, repair it if it is damaged, and exit"), NULL },
   { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Run against the built-in simulator, with credentials held in memory only"), NULL },
+  { "action", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Resolve a problem: retry, create_in_calcom, create_in_crm, link, use_database_values, "
+       "use_calcom_values, mark_resolved, dismiss, snooze or cancel"), N_("ACTION") },
+  { "appointment", 0, 0, G_OPTION_ARG_INT64, NULL,
+    N_("With --action: the appointment"), N_("ID") },
+  { "booking", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("With --action: the Cal.com booking (only in Cal.com, or the one to link)"), N_("UID") },
+  { "note", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("With --action: a note for the audit log"), N_("TEXT") },
+  { "until", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("With --action snooze: until when (2026-12-01T09:00:00+01:00)"), N_("TIME") },
   { NULL }
 };
 
@@ -468,6 +479,74 @@ set_secret (GSettings  *settings,
   return EXIT_SUCCESS;
 }
 
+/* --action */
+
+static int
+run_action (CsEngine     *engine,
+            GVariantDict *options)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) flushed = NULL;
+  g_autoptr(CsActionResult) outcome = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name = NULL, *booking = NULL, *note = NULL, *until = NULL;
+  CsActionTarget target = { 0 };
+  CsActionArgs args;
+  CsActionKind kind;
+  Wait wait = { 0 }, flush = { 0 };
+
+  g_variant_dict_lookup (options, "action", "&s", &name);
+  if (!cs_action_kind_from_string (name, &kind))
+    {
+      g_printerr (_("Unknown action “%s”. See --help for the actions.\n"), name);
+      return EXIT_FAILURE;
+    }
+
+  if (cs_engine_get_setup_error (engine) != NULL)
+    {
+      g_printerr ("%s\n", cs_engine_get_setup_error (engine)->message);
+      return EXIT_NOT_VERIFIED;
+    }
+
+  cs_action_args_init (&args);
+  g_variant_dict_lookup (options, "appointment", "x", &target.appointment_id);
+  g_variant_dict_lookup (options, "booking", "&s", &booking);
+  g_variant_dict_lookup (options, "note", "&s", &note);
+  g_variant_dict_lookup (options, "until", "&s", &until);
+  target.booking_uid = kind == CS_ACTION_LINK && target.appointment_id > 0 ? NULL : booking;
+  args.note = note;
+  args.link_booking_uid = kind == CS_ACTION_LINK ? booking : NULL;
+  if (until != NULL && !cs_time_parse_iso8601 (until, &args.snooze_until))
+    {
+      g_printerr (_("“%s” is not a time with an offset, such as 2026-12-01T09:00:00+01:00.\n"),
+                  until);
+      return EXIT_FAILURE;
+    }
+
+  cs_actions_run_async (cs_engine_get_actions (engine), kind, &target, &args, NULL, wait_cb, &wait);
+  result = wait_for (&wait);
+  outcome = cs_actions_run_finish (cs_engine_get_actions (engine), result, &error);
+  if (outcome == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  /* Send what can be sent now; what cannot waits for the next start. */
+  cs_outbox_flush_async (cs_engine_get_outbox (engine), NULL, wait_cb, &flush);
+  flushed = wait_for (&flush);
+  cs_outbox_flush_finish (cs_engine_get_outbox (engine), flushed, NULL);
+
+  if (outcome->error != NULL)
+    {
+      g_printerr ("%s\n", outcome->error->message);
+      return EXIT_FAILURE;
+    }
+
+  g_print ("%s\n", outcome->message);
+  return EXIT_SUCCESS;
+}
+
 /* --demo */
 
 static int
@@ -612,6 +691,17 @@ cs_application_handle_local_options (GApplication *app,
 
   if (g_variant_dict_contains (options, "status"))
     return print_status (settings, json);
+
+  if (g_variant_dict_contains (options, "action"))
+    {
+      engine = start_engine (settings, NULL, NULL, NULL, &error);
+      if (engine == NULL)
+        {
+          g_printerr (_("The local cache could not be opened: %s\n"), error->message);
+          return EXIT_NOT_VERIFIED;
+        }
+      return run_action (engine, options);
+    }
 
   if (g_variant_dict_contains (options, "once"))
     {

@@ -280,6 +280,42 @@ test_not_set_up (Fixture       *f,
 }
 
 static void
+test_action (Fixture       *f,
+             gconstpointer  data)
+{
+  const char *once[] = { "--once", "--json", NULL };
+  const char *bogus[] = { "--action", "frobnicate", "--appointment", "1", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *id = NULL;
+  JsonArray *issues;
+
+  set_up_secrets (f);
+  g_assert_cmpint (run_calsync (f, NULL, &out, once), ==, 1);
+  issues = json_object_get_array_member (parse_object (out, parser), "issues");
+  for (guint i = 0; i < json_array_get_length (issues) && id == NULL; i++)
+    {
+      JsonObject *issue = json_array_get_object_element (issues, i);
+
+      if (!json_object_get_null_member (issue, "appointment_id"))
+        id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                              json_object_get_int_member (issue, "appointment_id"));
+    }
+  g_assert_nonnull (id);
+
+  {
+    const char *resolve[] = { "--action", "mark_resolved", "--appointment", id,
+                              "--note", "Kunde angerufen", NULL };
+
+    /* A local decision, its audit entry sent before the program ends. */
+    g_assert_cmpint (run_calsync (f, NULL, NULL, resolve), ==, 0);
+    g_assert_cmpuint (cs_sim_server_get_audit_keys (f->sim)->len, ==, 1);
+  }
+
+  g_assert_cmpint (run_calsync (f, NULL, NULL, bogus), ==, 1);
+}
+
+static void
 test_demo (Fixture       *f,
            gconstpointer  data)
 {
@@ -304,6 +340,7 @@ main (int   argc,
   ADD ("once-json-and-status", test_once_json_and_status);
   ADD ("once-unreachable", test_once_unreachable);
   ADD ("not-set-up", test_not_set_up);
+  ADD ("action", test_action);
   ADD ("demo", test_demo);
 
 #undef ADD

@@ -196,6 +196,14 @@ void            cs_actions_run_bulk_async    (CsActions            *self,
 GPtrArray      *cs_actions_run_bulk_finish   (CsActions            *self,
                                               GAsyncResult         *result,
                                               GError              **error);
+void            cs_actions_resume_async      (CsActions            *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+gboolean        cs_actions_resume_finish     (CsActions            *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+guint           cs_actions_get_n_waiting     (CsActions            *self);
 void            cs_actions_undo_async        (CsActions            *self,
                                               const CsActionResult *done,
                                               GCancellable         *cancellable,

@@ -42,6 +42,7 @@ struct _CsEngine
   CsBackendClient *backend;
   CsVerifier      *verifier;
   CsOutbox        *outbox;
+  CsActions       *actions;
   CsScheduler     *scheduler;
   CsNotifier      *notifier;
   GNetworkMonitor *network;
@@ -80,6 +81,7 @@ cs_engine_dispose (GObject *object)
   g_clear_object (&self->scheduler);
   g_clear_object (&self->notifier);
   g_clear_object (&self->network);
+  g_clear_object (&self->actions);
   g_clear_object (&self->outbox);
   g_clear_object (&self->verifier);
   g_clear_object (&self->calcom);
@@ -237,6 +239,19 @@ build_clients (CsEngine   *self,
   self->verifier = cs_verifier_new (self->store, self->calcom, self->backend, self->clock);
   self->outbox = cs_outbox_new (self->store, cs_calcom_client_get_http (self->calcom),
                                 cs_backend_client_get_http (self->backend), self->clock);
+  self->actions = cs_actions_new (self->store, self->outbox, self->calcom, self->backend,
+                                  self->verifier, self->clock);
+}
+
+/* Sends what waits: the outbox's writes and the actions' Cal.com creates
+ * (which check for an existing booking before each try). */
+static void
+send_waiting (CsEngine *self)
+{
+  if (self->outbox != NULL)
+    cs_outbox_flush (self->outbox);
+  if (self->actions != NULL)
+    cs_actions_resume_async (self->actions, NULL, NULL, NULL);
 }
 
 static void
@@ -256,8 +271,8 @@ finish_start (GTask *task)
                  self->backend_token != NULL ? self->backend_token : data->backend_token);
 
   self->started = TRUE;
-  if (self->outbox != NULL && company_id > 0)
-    cs_outbox_flush (self->outbox);
+  if (company_id > 0)
+    send_waiting (self);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -495,6 +510,20 @@ cs_engine_get_outbox (CsEngine *self)
   g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
 
   return self->outbox;
+}
+
+/**
+ * cs_engine_get_actions:
+ * @self: a started engine
+ *
+ * Returns: (transfer none) (nullable): the resolution actions, if set up
+ */
+CsActions *
+cs_engine_get_actions (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->actions;
 }
 
 /**
@@ -769,8 +798,8 @@ network_changed_cb (GNetworkMonitor *monitor,
                     CsEngine        *self)
 {
   cs_scheduler_set_online (self->scheduler, available);
-  if (available && self->outbox != NULL)
-    cs_outbox_flush (self->outbox);
+  if (available)
+    send_waiting (self);
 }
 
 static void

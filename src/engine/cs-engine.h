@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 
+#include "cs-actions.h"
 #include "cs-backend-client.h"
 #include "cs-calcom-client.h"
 #include "cs-clock.h"
@@ -58,6 +59,7 @@ const GError   *cs_engine_get_store_recovery  (CsEngine            *self);
 const GError   *cs_engine_get_setup_error     (CsEngine            *self);
 CsVerifier     *cs_engine_get_verifier        (CsEngine            *self);
 CsOutbox       *cs_engine_get_outbox          (CsEngine            *self);
+CsActions      *cs_engine_get_actions         (CsEngine            *self);
 CsCalcomClient *cs_engine_get_calcom          (CsEngine            *self);
 CsBackendClient *cs_engine_get_backend        (CsEngine            *self);
 void            cs_engine_get_window          (CsEngine            *self,

@@ -1,0 +1,2104 @@
+/* cs-actions.c
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cs-actions.h"
+#include "cs-backend-json.h"
+#include "cs-calcom-json.h"
+#include "cs-net-error.h"
+
+/**
+ * CsActions:
+ *
+ * The resolution actions of the review dialog, the engine API and the CLI
+ * (DESIGN.md §3). Each action, on one item:
+ *
+ * 1. is refused with %CS_ACTIONS_ERROR_FORBIDDEN unless `/me`'s role may act
+ *    (the role is asked once and cached; cs_actions_set_role() sets it);
+ * 2. keeps its remote writes in the #CsOutbox, each with its own
+ *    idempotency key, so a click is never lost and is done once;
+ * 3. records the decision on the cached appointment or booking (the
+ *    resolution fields), a history event and an audit entry whose key is
+ *    the action's key; the audit entry goes to `POST /api/v1/audit-log`
+ *    through the outbox with that same key, and is marked sent when the
+ *    outbox has delivered it, after a restart too;
+ * 4. waits for the outbox's flush and answers whether anything still waits
+ *    ("waiting to send") or was refused by a server.
+ *
+ * Creating in Cal.com is made idempotent by the booking's metadata
+ * (`crm_appointment_id`), since Cal.com knows no `Idempotency-Key`: before
+ * every attempt, the first one and every replay, the bookings around the
+ * appointment's start (± 1 day) are listed, and one that carries the
+ * appointment's id is linked instead of booking a second one. The outbox
+ * replays a stored request as it is and has no hook to list first, so a
+ * replay of `POST /bookings` after a lost answer (booked, but the answer
+ * never came) would book twice. These creates therefore do not go through
+ * the outbox: each is kept in the store (state key
+ * %CS_ACTIONS_STATE_CALCOM_CREATES, one line per appointment with its
+ * attempts and next attempt) until Cal.com has it, and replayed by
+ * cs_actions_resume_async() with the outbox's backoff, across restarts,
+ * listing again before each attempt. Once booked (or found), the link to
+ * the booking is a `PATCH` of the appointment through the outbox.
+ */
+
+/* The store's state key of the Cal.com creates not done yet. */
+#define CS_ACTIONS_STATE_CALCOM_CREATES "actions.calcom-creates"
+
+struct _CsActions
+{
+  GObject          parent_instance;
+
+  /* Owned refs */
+  CsStore         *store;
+  CsOutbox        *outbox;
+  CsCalcomClient  *calcom;
+  CsBackendClient *backend;
+  CsVerifier      *verifier;
+  CsClock         *clock;
+
+  /* Outbox item id → the GError of a write refused for good. */
+  GHashTable      *failed;
+  /* Action key → Snapshot, for undo. */
+  GHashTable      *undo;
+
+  gulong           sent_handler;
+  gulong           failed_handler;
+
+  /* Cal.com creates (see "Creating in Cal.com" above): the appointments
+   * whose create is on its way now, and the timer of the next replay. */
+  GHashTable      *busy_creates;
+  guint            wake_id;
+  CsTime           wake_at;
+  guint            resuming : 1;
+
+  CsRole           role;
+  gint64           user_id;
+  guint            role_known : 1;
+};
+
+G_DEFINE_FINAL_TYPE (CsActions, cs_actions, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (cs-actions-error-quark, cs_actions_error)
+
+G_DEFINE_BOXED_TYPE (CsActionResult, cs_action_result,
+                     cs_action_result_copy, cs_action_result_free)
+
+/* The bookings listed around an appointment's start to find one that
+ * carries its id already. */
+#define LINK_MARGIN (24 * CS_USEC_PER_HOUR)
+
+static const char * const kind_names[] = {
+  "retry",
+  "create_in_calcom",
+  "create_in_crm",
+  "link",
+  "use_database_values",
+  "use_calcom_values",
+  "mark_resolved",
+  "dismiss",
+  "snooze",
+  "cancel",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (kind_names) == CS_ACTION_KIND_LAST + 1);
+
+/* The resolution fields before a decision, for undo. */
+typedef struct
+{
+  CsActionKind  kind;
+  gint64        appointment_id;
+  char         *booking_uid;
+  gboolean      on_booking;
+  char         *calcom_booking_uid;
+  CsTime        resolved_at;
+  gint64        resolved_by;
+  char         *resolution;
+  char         *resolution_note;
+  CsTime        snoozed_until;
+} Snapshot;
+
+static void
+snapshot_free (Snapshot *snapshot)
+{
+  g_free (snapshot->booking_uid);
+  g_free (snapshot->calcom_booking_uid);
+  g_free (snapshot->resolution);
+  g_free (snapshot->resolution_note);
+  g_free (snapshot);
+}
+
+/* One action on one item. */
+typedef struct
+{
+  CsActionKind   kind;
+  gint64         appointment_id;
+  char          *booking_uid;
+  char          *note;
+  CsTime         snooze_until;
+  char          *link_uid;
+  gint64         link_id;
+  char          *reason;
+
+  CsAppointment *appointment;
+  CsBooking     *booking;
+
+  char          *key;
+  GArray        *item_ids;
+  char          *message;
+  gboolean       is_undo;
+  gboolean       create_waiting;
+  Snapshot      *restore;
+} ActionData;
+
+static void
+action_data_free (ActionData *data)
+{
+  g_free (data->booking_uid);
+  g_free (data->note);
+  g_free (data->link_uid);
+  g_free (data->reason);
+  g_clear_pointer (&data->appointment, cs_appointment_free);
+  g_clear_pointer (&data->booking, cs_booking_free);
+  g_free (data->key);
+  g_clear_pointer (&data->item_ids, g_array_unref);
+  g_free (data->message);
+  g_clear_pointer (&data->restore, snapshot_free);
+  g_free (data);
+}
+
+/* Results, kinds, args */
+
+/**
+ * cs_action_result_copy:
+ * @self: a result
+ *
+ * Returns: (transfer full): a deep copy of @self
+ */
+CsActionResult *
+cs_action_result_copy (const CsActionResult *self)
+{
+  CsActionResult *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (CsActionResult, 1);
+  copy->kind = self->kind;
+  copy->appointment_id = self->appointment_id;
+  copy->booking_uid = g_strdup (self->booking_uid);
+  copy->key = g_strdup (self->key);
+  copy->queued = self->queued;
+  copy->message = g_strdup (self->message);
+  copy->error = self->error != NULL ? g_error_copy (self->error) : NULL;
+
+  return copy;
+}
+
+/**
+ * cs_action_result_free:
+ * @self: (nullable): a result
+ *
+ * Frees @self.
+ */
+void
+cs_action_result_free (CsActionResult *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->booking_uid);
+  g_free (self->key);
+  g_free (self->message);
+  g_clear_error (&self->error);
+  g_free (self);
+}
+
+/**
+ * cs_action_kind_to_string:
+ * @kind: an action
+ *
+ * Returns: the action's name in audit entries, e.g. "create_in_calcom"
+ */
+const char *
+cs_action_kind_to_string (CsActionKind kind)
+{
+  g_return_val_if_fail (kind <= CS_ACTION_KIND_LAST, NULL);
+
+  return kind_names[kind];
+}
+
+/**
+ * cs_action_kind_from_string:
+ * @str: an action's name
+ * @kind: (out): the action
+ *
+ * Returns: %TRUE if @str names an action
+ */
+gboolean
+cs_action_kind_from_string (const char   *str,
+                            CsActionKind *kind)
+{
+  g_return_val_if_fail (kind != NULL, FALSE);
+
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (kind_names); i++)
+    {
+      if (g_str_equal (str, kind_names[i]))
+        {
+          *kind = (CsActionKind) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/**
+ * cs_action_kind_is_local:
+ * @kind: an action
+ *
+ * Returns: %TRUE for the decisions that write nothing to Cal.com or the
+ *   CRM but their audit entry: mark as resolved, dismiss, snooze
+ */
+gboolean
+cs_action_kind_is_local (CsActionKind kind)
+{
+  return kind == CS_ACTION_MARK_RESOLVED ||
+         kind == CS_ACTION_DISMISS ||
+         kind == CS_ACTION_SNOOZE;
+}
+
+/**
+ * cs_action_args_init:
+ * @args: arguments to clear
+ *
+ * Sets @args to "no arguments".
+ */
+void
+cs_action_args_init (CsActionArgs *args)
+{
+  g_return_if_fail (args != NULL);
+
+  memset (args, 0, sizeof *args);
+  args->snooze_until = CS_TIME_UNSET;
+}
+
+/* Outbox signals */
+
+static void
+outbox_item_sent_cb (CsOutbox     *outbox,
+                     CsOutboxItem *item,
+                     CsActions    *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *keys[2] = { NULL, NULL };
+
+  g_assert (CS_IS_ACTIONS (self));
+
+  if (g_strcmp0 (item->path, "/api/v1/audit-log") != 0)
+    return;
+
+  /* The outbox item of an audit entry carries the entry's key. */
+  keys[0] = item->idempotency_key;
+  if (!cs_store_mark_audit_entries_sent (self->store, keys, item->done_at, &error))
+    g_warning ("Could not mark an audit entry sent: %s", error->message);
+}
+
+static void
+outbox_item_failed_cb (CsOutbox     *outbox,
+                       CsOutboxItem *item,
+                       const GError *error,
+                       CsActions    *self)
+{
+  g_assert (CS_IS_ACTIONS (self));
+
+  g_hash_table_insert (self->failed, g_memdup2 (&item->id, sizeof item->id),
+                       g_error_copy (error));
+}
+
+/* Completing an action */
+
+static CsActionResult *
+action_result_new (ActionData *data)
+{
+  CsActionResult *result = g_new0 (CsActionResult, 1);
+
+  result->kind = data->kind;
+  result->appointment_id = data->appointment_id;
+  result->booking_uid = g_strdup (data->booking_uid);
+  result->key = g_strdup (data->key);
+
+  return result;
+}
+
+static void
+action_flush_cb (GObject      *object,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CsActionResult) result = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  CsActions *self = g_task_get_source_object (task);
+  ActionData *data = g_task_get_task_data (task);
+
+  g_assert (CS_IS_ACTIONS (self));
+
+  /* A cancelled wait leaves the writes in the outbox: that is "queued". */
+  cs_outbox_flush_finish (CS_OUTBOX (object), res, NULL);
+
+  result = action_result_new (data);
+  result->message = g_strdup (data->message);
+
+  pending = cs_store_list_pending_outbox (self->store, G_MAXINT64, &error);
+  if (pending == NULL)
+    g_warning ("Could not read the outbox: %s", error->message);
+
+  for (guint i = 0; i < data->item_ids->len; i++)
+    {
+      gint64 id = g_array_index (data->item_ids, gint64, i);
+      const GError *failure = g_hash_table_lookup (self->failed, &id);
+
+      for (guint j = 0; pending != NULL && j < pending->len; j++)
+        {
+          const CsOutboxItem *item = g_ptr_array_index (pending, j);
+
+          if (item->id == id)
+            result->queued = TRUE;
+        }
+
+      if (failure != NULL && result->error == NULL)
+        result->error = g_error_new (CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED,
+                                     _("The server refused the change: %s"),
+                                     failure->message);
+      g_hash_table_remove (self->failed, &id);
+    }
+
+  if (data->create_waiting)
+    result->queued = TRUE;
+
+  if (result->queued && result->error == NULL)
+    {
+      g_free (result->message);
+      /* Translators: %s is what the action did, e.g. "Booked in Cal.com." */
+      result->message = g_strdup_printf (_("%s Waiting to send."), data->message);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) cs_action_result_free);
+}
+
+static gboolean
+action_enqueue (CsActions   *self,
+                ActionData  *data,
+                const char  *service,
+                const char  *method,
+                const char  *path,
+                GBytes      *body,
+                const char  *key,
+                GError     **error)
+{
+  g_autoptr(CsOutboxItem) item = NULL;
+  g_autofree char *text = NULL;
+  gint64 id;
+
+  if (body != NULL)
+    text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  item = cs_outbox_item_new (key, service, method, path, text, cs_clock_get_now (self->clock));
+  item->appointment_id = data->appointment_id;
+
+  id = cs_outbox_enqueue (self->outbox, item, error);
+  if (id == 0)
+    return FALSE;
+
+  g_array_append_val (data->item_ids, id);
+
+  return TRUE;
+}
+
+static void
+take_snapshot (ActionData *data)
+{
+  Snapshot *snapshot = g_new0 (Snapshot, 1);
+
+  snapshot->kind = data->kind;
+  snapshot->appointment_id = data->appointment_id;
+  snapshot->booking_uid = g_strdup (data->booking_uid);
+
+  if (data->appointment != NULL)
+    {
+      snapshot->calcom_booking_uid = g_strdup (data->appointment->calcom_booking_uid);
+      snapshot->resolved_at = data->appointment->resolved_at;
+      snapshot->resolved_by = data->appointment->resolved_by;
+      snapshot->resolution = g_strdup (data->appointment->resolution);
+      snapshot->resolution_note = g_strdup (data->appointment->resolution_note);
+      snapshot->snoozed_until = data->appointment->snoozed_until;
+    }
+  else
+    {
+      snapshot->on_booking = TRUE;
+      snapshot->resolved_at = data->booking->resolved_at;
+      snapshot->resolved_by = data->booking->resolved_by;
+      snapshot->resolution = g_strdup (data->booking->resolution);
+      snapshot->resolution_note = g_strdup (data->booking->resolution_note);
+      snapshot->snoozed_until = data->booking->snoozed_until;
+    }
+
+  data->restore = snapshot;
+}
+
+/* Sets the resolution fields of the item acted on, from @snapshot (undo) or
+ * from the action (everything but retry). */
+static gboolean
+action_save_decision (CsActions   *self,
+                      ActionData  *data,
+                      GError     **error)
+{
+  CsTime now = cs_clock_get_now (self->clock);
+  const char *resolution = cs_action_kind_to_string (data->kind);
+  Snapshot *old = data->is_undo ? data->restore : NULL;
+  CsTime *resolved_at;
+  gint64 *resolved_by;
+  char **res, **note;
+  CsTime *snoozed_until;
+
+  if (data->kind == CS_ACTION_RETRY && !data->is_undo)
+    return TRUE;
+
+  if (data->appointment != NULL)
+    {
+      resolved_at = &data->appointment->resolved_at;
+      resolved_by = &data->appointment->resolved_by;
+      res = &data->appointment->resolution;
+      note = &data->appointment->resolution_note;
+      snoozed_until = &data->appointment->snoozed_until;
+    }
+  else
+    {
+      resolved_at = &data->booking->resolved_at;
+      resolved_by = &data->booking->resolved_by;
+      res = &data->booking->resolution;
+      note = &data->booking->resolution_note;
+      snoozed_until = &data->booking->snoozed_until;
+    }
+
+  if (!data->is_undo && data->restore == NULL)
+    take_snapshot (data);
+
+  g_free (*res);
+  g_free (*note);
+  if (old != NULL)
+    {
+      *resolved_at = old->resolved_at;
+      *resolved_by = old->resolved_by;
+      *res = g_strdup (old->resolution);
+      *note = g_strdup (old->resolution_note);
+      *snoozed_until = old->snoozed_until;
+      if (data->appointment != NULL && old->kind == CS_ACTION_LINK)
+        {
+          g_free (data->appointment->calcom_booking_uid);
+          data->appointment->calcom_booking_uid = g_strdup (old->calcom_booking_uid);
+        }
+    }
+  else
+    {
+      *resolved_at = now;
+      *resolved_by = self->user_id;
+      *res = g_strdup (resolution);
+      *note = g_strdup (data->note);
+      *snoozed_until = data->kind == CS_ACTION_SNOOZE ? data->snooze_until : CS_TIME_UNSET;
+    }
+
+  if (data->appointment != NULL)
+    {
+      g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+      g_ptr_array_add (rows, data->appointment);
+      return cs_store_save_appointments (self->store, rows, error);
+    }
+  else
+    {
+      g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+      g_ptr_array_add (rows, data->booking);
+      return cs_store_save_bookings (self->store, rows, now, error);
+    }
+}
+
+/* The end of every action: the decision, the history, the audit entry,
+ * then the flush whose outcome the result reports. Takes @owned_task. */
+static void
+action_complete (GTask *owned_task)
+{
+  g_autoptr(GTask) task = owned_task;
+  g_autoptr(CsAuditEntry) entry = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  CsActions *self = g_task_get_source_object (task);
+  ActionData *data = g_task_get_task_data (task);
+  CsBackendAuditEntry remote = { NULL };
+  GCancellable *cancellable;
+  const char *action;
+  CsTime now = cs_clock_get_now (self->clock);
+
+  action = data->is_undo ? CS_ACTION_UNDO_NAME : cs_action_kind_to_string (data->kind);
+
+  if (!action_save_decision (self, data, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (data->appointment_id != 0)
+    {
+      g_autoptr(CsHistoryEvent) event = NULL;
+
+      event = cs_history_event_new (data->appointment_id, now, action, data->message);
+      if (!cs_store_add_history_event (self->store, event, &error))
+        {
+          g_warning ("Could not add a history event: %s", error->message);
+          g_clear_error (&error);
+        }
+    }
+
+  entry = cs_audit_entry_new (data->key, data->appointment_id, action, "ok", now, self->user_id);
+  entry->note = g_strdup (data->note);
+  if (!cs_store_add_audit_entry (self->store, entry, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  remote.key = entry->key;
+  remote.appointment_id = entry->appointment_id;
+  remote.action = entry->action;
+  remote.result = entry->result;
+  remote.note = entry->note;
+  remote.performed_at = entry->performed_at;
+  remote.performed_by = entry->performed_by;
+  body = cs_backend_build_audit_log (&remote, 1);
+
+  /* Same key as the entry: the backend ignores an entry it has seen. */
+  if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_BACKEND, "POST", "/api/v1/audit-log",
+                       body, data->key, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (data->restore != NULL && !data->is_undo &&
+      (cs_action_kind_is_local (data->kind) || data->kind == CS_ACTION_LINK))
+    g_hash_table_insert (self->undo, g_strdup (data->key), g_steal_pointer (&data->restore));
+
+  cancellable = g_task_get_cancellable (task);
+  cs_outbox_flush_async (self->outbox, cancellable, action_flush_cb, g_steal_pointer (&task));
+}
+
+/* The actions */
+
+static void
+action_return_error (GTask      *task,
+                     gint        code,
+                     const char *message)
+{
+  g_task_return_new_error (task, CS_ACTIONS_ERROR, code, "%s", message);
+}
+
+static void
+retry_cb (GObject      *object,
+          GAsyncResult *res,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CsVerifyReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  ActionData *data = g_task_get_task_data (task);
+
+  report = cs_verifier_run_finish (CS_VERIFIER (object), res, &error);
+  if (report == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data->message = g_strdup (report->issues->len == 0
+                            ? _("Verified again: both sides agree now.")
+                            : _("Verified again: the problem is still there."));
+  action_complete (g_steal_pointer (&task));
+}
+
+static void
+run_retry (GTask *task)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
+  CsActions *self = g_task_get_source_object (task);
+  ActionData *data = g_task_get_task_data (task);
+  CsVerifyOptions options;
+  CsTime now = cs_clock_get_now (self->clock);
+
+  cs_verify_options_init (&options);
+  options.kind = CS_VERIFICATION_RETRY;
+  options.window_start = now - 30 * CS_USEC_PER_DAY;
+  options.window_end = now + 90 * CS_USEC_PER_DAY;
+  if (data->appointment_id != 0)
+    g_array_append_val (ids, data->appointment_id);
+  else if (data->booking_uid != NULL)
+    g_ptr_array_add (uids, g_strdup (data->booking_uid));
+  options.appointment_ids = ids;
+  options.booking_uids = uids;
+
+  cs_verifier_run_async (self->verifier, &options, g_task_get_cancellable (task),
+                         retry_cb, g_object_ref (task));
+}
+
+static gboolean
+enqueue_link (CsActions   *self,
+              ActionData  *data,
+              const char  *uid,
+              GError     **error)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *key = g_uuid_string_random ();
+
+  path = g_strdup_printf ("/api/v1/appointments/%" G_GINT64_FORMAT, data->appointment_id);
+  body = cs_backend_build_patch_appointment (CS_TIME_UNSET, CS_TIME_UNSET, NULL, uid);
+
+  return action_enqueue (self, data, CS_OUTBOX_SERVICE_BACKEND, "PATCH", path, body, key, error);
+}
+
+/* Cal.com creates, kept in the store until Cal.com has them */
+
+typedef struct
+{
+  gint64 appointment_id;
+  guint  attempts;
+  CsTime next_attempt_at;
+} Intent;
+
+static GArray *
+intents_load (CsActions *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GArray *intents = g_array_new (FALSE, FALSE, sizeof (Intent));
+
+  if (!cs_store_get_state (self->store, CS_ACTIONS_STATE_CALCOM_CREATES, &text, &error))
+    {
+      g_warning ("Could not read the Cal.com creates: %s", error->message);
+      return intents;
+    }
+
+  lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      Intent intent = { 0 };
+      gint64 next = 0;
+
+      if (sscanf (lines[i], "%" G_GINT64_FORMAT " %u %" G_GINT64_FORMAT,
+                  &intent.appointment_id, &intent.attempts, &next) == 3 &&
+          intent.appointment_id > 0)
+        {
+          intent.next_attempt_at = next;
+          g_array_append_val (intents, intent);
+        }
+    }
+
+  return intents;
+}
+
+static void
+intents_save (CsActions *self,
+              GArray    *intents)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < intents->len; i++)
+    {
+      const Intent *intent = &g_array_index (intents, Intent, i);
+
+      g_string_append_printf (text, "%" G_GINT64_FORMAT " %u %" G_GINT64_FORMAT "\n",
+                              intent->appointment_id, intent->attempts,
+                              intent->next_attempt_at);
+    }
+
+  if (!cs_store_set_state (self->store, CS_ACTIONS_STATE_CALCOM_CREATES, text->str, &error))
+    g_warning ("Could not keep the Cal.com creates: %s", error->message);
+}
+
+/* Adds, replaces or (with @remove) drops the create of @appointment_id. */
+static void
+intent_put (CsActions *self,
+            gint64     appointment_id,
+            guint      attempts,
+            CsTime     next_attempt_at,
+            gboolean   remove)
+{
+  g_autoptr(GArray) intents = intents_load (self);
+  Intent intent = { appointment_id, attempts, next_attempt_at };
+
+  for (guint i = 0; i < intents->len; i++)
+    {
+      if (g_array_index (intents, Intent, i).appointment_id == appointment_id)
+        {
+          g_array_remove_index (intents, i);
+          break;
+        }
+    }
+
+  if (!remove)
+    g_array_append_val (intents, intent);
+
+  intents_save (self, intents);
+}
+
+static guint
+intent_get_attempts (CsActions *self,
+                     gint64     appointment_id)
+{
+  g_autoptr(GArray) intents = intents_load (self);
+
+  for (guint i = 0; i < intents->len; i++)
+    if (g_array_index (intents, Intent, i).appointment_id == appointment_id)
+      return g_array_index (intents, Intent, i).attempts;
+
+  return 0;
+}
+
+static void actions_schedule_wake (CsActions *self);
+
+/* What one attempt of a create did. */
+typedef enum
+{
+  CREATE_LINKED,
+  CREATE_BOOKED,
+  CREATE_WAITING,
+} CreateOutcome;
+
+typedef struct
+{
+  CsAppointment *appointment;
+  CreateOutcome  outcome;
+  char          *uid;
+  gint64         link_item_id;
+} CreateOp;
+
+static void
+create_op_free (CreateOp *op)
+{
+  g_clear_pointer (&op->appointment, cs_appointment_free);
+  g_free (op->uid);
+  g_free (op);
+}
+
+static void
+create_op_return (GTask         *task,
+                  CreateOutcome  outcome,
+                  GError        *error)
+{
+  CsActions *self = g_task_get_source_object (task);
+  CreateOp *op = g_task_get_task_data (task);
+  gint64 id = op->appointment->id;
+
+  g_hash_table_remove (self->busy_creates, &id);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  op->outcome = outcome;
+  g_task_return_boolean (task, TRUE);
+}
+
+/* A retryable failure: the create waits for its backoff. */
+static void
+create_op_wait (GTask        *task,
+                const GError *error)
+{
+  CsActions *self = g_task_get_source_object (task);
+  CreateOp *op = g_task_get_task_data (task);
+  guint attempts = intent_get_attempts (self, op->appointment->id) + 1;
+  CsTime next = cs_clock_get_now (self->clock) + cs_outbox_get_backoff (attempts);
+
+  g_debug ("Create in Cal.com for %" G_GINT64_FORMAT ": attempt %u failed (%s %d), "
+           "waiting", op->appointment->id, attempts,
+           g_quark_to_string (error->domain), error->code);
+
+  intent_put (self, op->appointment->id, attempts, next, FALSE);
+  actions_schedule_wake (self);
+  create_op_return (task, CREATE_WAITING, NULL);
+}
+
+/* Cal.com has the booking: the create is done, the CRM gets the link. */
+static void
+create_op_link (GTask         *task,
+                const char    *uid,
+                CreateOutcome  outcome)
+{
+  g_autoptr(CsOutboxItem) item = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  CsActions *self = g_task_get_source_object (task);
+  CreateOp *op = g_task_get_task_data (task);
+
+  intent_put (self, op->appointment->id, 0, CS_TIME_UNSET, TRUE);
+
+  op->uid = g_strdup (uid);
+  path = g_strdup_printf ("/api/v1/appointments/%" G_GINT64_FORMAT, op->appointment->id);
+  body = cs_backend_build_patch_appointment (CS_TIME_UNSET, CS_TIME_UNSET, NULL, uid);
+  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  item = cs_outbox_item_new (NULL, CS_OUTBOX_SERVICE_BACKEND, "PATCH", path, text,
+                             cs_clock_get_now (self->clock));
+  item->appointment_id = op->appointment->id;
+  op->link_item_id = cs_outbox_enqueue (self->outbox, item, &error);
+  if (op->link_item_id == 0)
+    g_warning ("Could not keep the link of appointment %" G_GINT64_FORMAT ": %s",
+               op->appointment->id, error->message);
+
+  g_free (op->appointment->calcom_booking_uid);
+  op->appointment->calcom_booking_uid = g_strdup (uid);
+  g_ptr_array_add (rows, op->appointment);
+  g_clear_error (&error);
+  if (!cs_store_save_appointments (self->store, rows, &error))
+    g_warning ("Could not keep the booking of appointment %" G_GINT64_FORMAT ": %s",
+               op->appointment->id, error->message);
+
+  create_op_return (task, outcome, NULL);
+}
+
+static void
+create_op_create_cb (GObject      *object,
+                     GAsyncResult *res,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CsBooking) booking = NULL;
+  g_autoptr(GError) error = NULL;
+  CsActions *self = g_task_get_source_object (task);
+  CreateOp *op = g_task_get_task_data (task);
+
+  booking = cs_calcom_client_create_booking_finish (CS_CALCOM_CLIENT (object), res, &error);
+  if (booking != NULL)
+    {
+      create_op_link (task, booking->uid, CREATE_BOOKED);
+      return;
+    }
+
+  /* Cancelled or lost on the way: it may have been booked; the next attempt
+   * lists first. A rejected key waits for the user to fix it. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      cs_net_error_is_retryable (error) ||
+      g_error_matches (error, CS_NET_ERROR, CS_NET_ERROR_UNAUTHORIZED))
+    {
+      create_op_wait (task, error);
+      return;
+    }
+
+  g_debug ("Create in Cal.com for %" G_GINT64_FORMAT ": refused for good", op->appointment->id);
+  intent_put (self, op->appointment->id, 0, CS_TIME_UNSET, TRUE);
+  create_op_return (task, CREATE_WAITING,
+                    g_error_new (CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED,
+                                 _("Cal.com refused the booking: %s"), error->message));
+}
+
+static void
+create_op_list_cb (GObject      *object,
+                   GAsyncResult *res,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CsCalcomListing) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  CsActions *self = g_task_get_source_object (task);
+  CreateOp *op = g_task_get_task_data (task);
+  CsAppointment *appointment = op->appointment;
+  CsCalcomCreateRequest request = { 0 };
+
+  listing = cs_calcom_client_list_bookings_finish (CS_CALCOM_CLIENT (object), res, &error);
+  if (listing == NULL)
+    {
+      /* Not knowing what Cal.com has, nothing is booked. */
+      create_op_wait (task, error);
+      return;
+    }
+
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, appointment->id);
+  for (guint i = 0; i < listing->bookings->len; i++)
+    {
+      const CsBooking *booking = g_ptr_array_index (listing->bookings, i);
+
+      if (g_strcmp0 (cs_booking_get_crm_appointment_id (booking), id) == 0 &&
+          cs_booking_status_is_active (booking->status))
+        {
+          create_op_link (task, booking->uid, CREATE_LINKED);
+          return;
+        }
+    }
+
+  request.event_type_id = appointment->calcom_event_type_id;
+  request.start = appointment->starts_at;
+  request.end = appointment->ends_at;
+  request.attendee_name = appointment->customer_name;
+  request.attendee_email = appointment->customer_email;
+  request.attendee_phone = appointment->customer_phone;
+  request.time_zone = CS_CALCOM_DEFAULT_TIME_ZONE;
+  request.crm_appointment_id = appointment->id;
+  request.crm_company_id = appointment->company_id;
+
+  /* Not cancelled with the caller: once listed, the attempt is finished. */
+  cs_calcom_client_create_booking_async (self->calcom, &request, NULL,
+                                         create_op_create_cb, g_steal_pointer (&task));
+}
+
+/* One attempt of the create of @appointment_id: list, then link or book. */
+static void
+create_op_run (CsActions           *self,
+               gint64               appointment_id,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  CreateOp *op;
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, create_op_run);
+
+  op = g_new0 (CreateOp, 1);
+  op->appointment = cs_store_get_appointment (self->store, appointment_id, &error);
+  g_task_set_task_data (task, op, (GDestroyNotify) create_op_free);
+
+  if (op->appointment == NULL)
+    {
+      /* Gone from the cache: nothing left to book. */
+      intent_put (self, appointment_id, 0, CS_TIME_UNSET, TRUE);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_hash_table_add (self->busy_creates, g_memdup2 (&appointment_id, sizeof appointment_id));
+
+  cs_calcom_client_list_bookings_async (self->calcom,
+                                        op->appointment->starts_at - LINK_MARGIN,
+                                        op->appointment->ends_at + LINK_MARGIN,
+                                        CS_TIME_UNSET,
+                                        NULL,
+                                        create_op_list_cb,
+                                        g_steal_pointer (&task));
+}
+
+static CreateOp *
+create_op_finish (CsActions     *self,
+                  GAsyncResult  *result,
+                  GError       **error)
+{
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+
+  return g_task_get_task_data (G_TASK (result));
+}
+
+static void
+create_in_calcom_cb (GObject      *object,
+                     GAsyncResult *res,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  CsActions *self = CS_ACTIONS (object);
+  ActionData *data = g_task_get_task_data (task);
+  CreateOp *op;
+
+  op = create_op_finish (self, res, &error);
+  if (op == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (op->link_item_id != 0)
+    g_array_append_val (data->item_ids, op->link_item_id);
+
+  if (op->uid != NULL)
+    {
+      g_free (data->appointment->calcom_booking_uid);
+      data->appointment->calcom_booking_uid = g_strdup (op->uid);
+      g_free (data->booking_uid);
+      data->booking_uid = g_strdup (op->uid);
+    }
+
+  if (op->outcome == CREATE_LINKED)
+    data->message = g_strdup (_("A booking for this appointment was already in Cal.com: "
+                                "it was linked instead of booking a second one."));
+  else
+    data->message = g_strdup (_("Booked in Cal.com."));
+  data->create_waiting = op->outcome == CREATE_WAITING;
+
+  action_complete (g_steal_pointer (&task));
+}
+
+static void
+run_create_in_calcom (GTask *task)
+{
+  CsActions *self = g_task_get_source_object (task);
+  ActionData *data = g_task_get_task_data (task);
+  gint64 id = data->appointment_id;
+
+  if (data->appointment == NULL)
+    {
+      action_return_error (task, CS_ACTIONS_ERROR_INVALID,
+                           _("Only an appointment of the CRM can be booked in Cal.com."));
+      return;
+    }
+
+  if (data->appointment->calcom_event_type_id <= 0)
+    {
+      action_return_error (task, CS_ACTIONS_ERROR_INVALID,
+                           _("The appointment has no Cal.com event type, so it cannot be "
+                             "booked in Cal.com. Set its service in the CRM first."));
+      return;
+    }
+
+  /* Kept before the first attempt: a crash in between is replayed. A create
+   * already on its way (a second click, a replay) is not started twice. */
+  if (!g_hash_table_contains (self->busy_creates, &id))
+    {
+      if (intent_get_attempts (self, id) == 0)
+        intent_put (self, id, 0, CS_TIME_UNSET, FALSE);
+      create_op_run (self, id, create_in_calcom_cb, g_object_ref (task));
+      return;
+    }
+
+  data->message = g_strdup (_("Booked in Cal.com."));
+  data->create_waiting = TRUE;
+  action_complete (g_object_ref (task));
+}
+
+static gboolean
+run_remote (CsActions   *self,
+            ActionData  *data,
+            GError     **error)
+{
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *path = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  switch (data->kind)
+    {
+    case CS_ACTION_CREATE_IN_CRM:
+      {
+        const CsAttendee *attendee = NULL;
+
+        if (data->booking == NULL)
+          {
+            g_set_error_literal (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_INVALID,
+                                 _("Only a booking of Cal.com can be created in the CRM."));
+            return FALSE;
+          }
+
+        if (data->booking->attendees != NULL && data->booking->attendees->len > 0)
+          attendee = g_ptr_array_index (data->booking->attendees, 0);
+
+        body = cs_backend_build_create_appointment (data->booking, data->booking->title,
+                                                    attendee ? attendee->name : NULL,
+                                                    attendee ? attendee->email : NULL,
+                                                    attendee ? attendee->phone : NULL);
+        if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_BACKEND, "POST",
+                             "/api/v1/appointments", body, key, error))
+          return FALSE;
+
+        data->message = g_strdup (_("Created in the CRM."));
+        return TRUE;
+      }
+
+    case CS_ACTION_LINK:
+      {
+        const char *uid = data->link_uid;
+
+        if (data->appointment == NULL || uid == NULL)
+          {
+            g_set_error_literal (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_INVALID,
+                                 _("There is nothing to link: choose an appointment and a "
+                                   "booking."));
+            return FALSE;
+          }
+
+        if (!enqueue_link (self, data, uid, error))
+          return FALSE;
+
+        /* The snapshot for undo is taken from the appointment first. */
+        take_snapshot (data);
+        g_free (data->appointment->calcom_booking_uid);
+        data->appointment->calcom_booking_uid = g_strdup (uid);
+        g_free (data->booking_uid);
+        data->booking_uid = g_strdup (uid);
+        data->message = g_strdup (_("Linked."));
+        return TRUE;
+      }
+
+    case CS_ACTION_USE_DATABASE_VALUES:
+      if (data->appointment == NULL || data->booking == NULL)
+        {
+          g_set_error_literal (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_INVALID,
+                               _("The appointment has no booking in Cal.com to correct."));
+          return FALSE;
+        }
+
+      if (data->appointment->status == CS_CRM_STATUS_CANCELLED &&
+          cs_booking_status_is_active (data->booking->status))
+        {
+          path = g_strdup_printf ("/bookings/%s/cancel", data->booking->uid);
+          body = cs_calcom_build_cancel (data->reason);
+          if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_CALCOM, "POST", path, body, key,
+                               error))
+            return FALSE;
+
+          data->message = g_strdup (_("The booking will be cancelled in Cal.com, as in the "
+                                      "CRM."));
+          return TRUE;
+        }
+
+      if (data->appointment->starts_at != data->booking->start ||
+          data->appointment->ends_at != data->booking->end)
+        {
+          g_autoptr(GString) json = g_string_new (NULL);
+          g_autofree char *start = cs_time_format_iso8601 (data->appointment->starts_at);
+          g_autofree char *reason = g_strescape (data->reason != NULL
+                                                 ? data->reason
+                                                 : "Calsync: time from the CRM", NULL);
+
+          /* Cal.com keeps the event type's length: only the start moves. */
+          g_string_printf (json, "{\"start\":\"%s\",\"reschedulingReason\":\"%s\"}",
+                           start, reason);
+          body = g_string_free_to_bytes (g_steal_pointer (&json));
+          path = g_strdup_printf ("/bookings/%s/reschedule", data->booking->uid);
+          if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_CALCOM, "POST", path, body, key,
+                               error))
+            return FALSE;
+
+          data->message = g_strdup (_("The booking will be moved in Cal.com to the time in "
+                                      "the CRM."));
+          return TRUE;
+        }
+
+      g_set_error_literal (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_INVALID,
+                           _("Cal.com already has the CRM's time and status."));
+      return FALSE;
+
+    case CS_ACTION_USE_CALCOM_VALUES:
+      {
+        const char *status = NULL;
+        gboolean booking_active;
+
+        if (data->appointment == NULL || data->booking == NULL)
+          {
+            g_set_error_literal (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_INVALID,
+                                 _("The appointment has no booking in Cal.com to copy from."));
+            return FALSE;
+          }
+
+        booking_active = cs_booking_status_is_active (data->booking->status);
+        if (!booking_active && data->appointment->status != CS_CRM_STATUS_CANCELLED)
+          status = cs_crm_status_to_string (CS_CRM_STATUS_CANCELLED);
+        else if (booking_active && data->appointment->status == CS_CRM_STATUS_CANCELLED)
+          status = cs_crm_status_to_string (CS_CRM_STATUS_SCHEDULED);
+
+        path = g_strdup_printf ("/api/v1/appointments/%" G_GINT64_FORMAT,
+                                data->appointment_id);
+        body = cs_backend_build_patch_appointment (data->booking->start, data->booking->end,
+                                                   status, NULL);
+        if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_BACKEND, "PATCH", path, body, key,
+                             error))
+          return FALSE;
+
+        data->message = g_strdup (_("The CRM takes the time and status from Cal.com."));
+        return TRUE;
+      }
+
+    case CS_ACTION_CANCEL:
+      if (data->appointment == NULL)
+        {
+          g_set_error_literal (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_INVALID,
+                               _("Only an appointment of the CRM can be cancelled."));
+          return FALSE;
+        }
+
+      path = g_strdup_printf ("/api/v1/appointments/%" G_GINT64_FORMAT "/cancel",
+                              data->appointment_id);
+      body = cs_backend_build_cancel (data->reason);
+      if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_BACKEND, "POST", path, body, key,
+                           error))
+        return FALSE;
+
+      if (data->booking != NULL && cs_booking_status_is_active (data->booking->status))
+        {
+          g_autofree char *calcom_key = g_uuid_string_random ();
+          g_autofree char *calcom_path = NULL;
+          g_autoptr(GBytes) calcom_body = NULL;
+
+          calcom_path = g_strdup_printf ("/bookings/%s/cancel", data->booking->uid);
+          calcom_body = cs_calcom_build_cancel (data->reason);
+          if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_CALCOM, "POST", calcom_path,
+                               calcom_body, calcom_key, error))
+            return FALSE;
+
+          data->message = g_strdup (_("The appointment is cancelled in the CRM and in "
+                                      "Cal.com."));
+        }
+      else
+        data->message = g_strdup (_("The appointment is cancelled in the CRM."));
+      return TRUE;
+
+    case CS_ACTION_MARK_RESOLVED:
+      data->message = g_strdup (_("Marked as resolved."));
+      return TRUE;
+
+    case CS_ACTION_DISMISS:
+      data->message = g_strdup (_("Dismissed as a false alarm."));
+      return TRUE;
+
+    case CS_ACTION_SNOOZE:
+      if (data->snooze_until == CS_TIME_UNSET ||
+          data->snooze_until <= cs_clock_get_now (self->clock))
+        {
+          g_set_error_literal (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_INVALID,
+                               _("Choose a date in the future to snooze until."));
+          return FALSE;
+        }
+      data->message = g_strdup (_("Snoozed."));
+      return TRUE;
+
+    case CS_ACTION_RETRY:
+    case CS_ACTION_CREATE_IN_CALCOM:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+action_dispatch (GTask *task)
+{
+  g_autoptr(GError) error = NULL;
+  CsActions *self = g_task_get_source_object (task);
+  ActionData *data = g_task_get_task_data (task);
+
+  if (!cs_role_may_act (self->role))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s is the role's name as the CRM has it, e.g. "staff". */
+      message = g_strdup_printf (_("Your CRM account (%s) may not resolve sync problems. "
+                                   "Ask an admin or a manager."),
+                                 cs_role_to_string (self->role));
+      action_return_error (task, CS_ACTIONS_ERROR_FORBIDDEN, message);
+      return;
+    }
+
+  /* The item as the cache has it, and its booking if it has one. */
+  if (data->appointment_id != 0)
+    {
+      data->appointment = cs_store_get_appointment (self->store, data->appointment_id, &error);
+      if (data->appointment == NULL)
+        {
+          g_autofree char *message = NULL;
+          g_autofree char *number = NULL;
+
+          number = g_strdup_printf ("%" G_GINT64_FORMAT, data->appointment_id);
+          /* Translators: %s is the appointment's id in the CRM. */
+          message = g_strdup_printf (_("Appointment %s is not known: verify first."), number);
+          action_return_error (task, CS_ACTIONS_ERROR_NOT_FOUND, message);
+          return;
+        }
+
+      if (data->booking_uid == NULL && data->appointment->calcom_booking_uid != NULL)
+        data->booking_uid = g_strdup (data->appointment->calcom_booking_uid);
+    }
+
+  if (data->booking_uid != NULL)
+    {
+      g_clear_error (&error);
+      data->booking = cs_store_get_booking (self->store, data->booking_uid, &error);
+      if (data->booking == NULL && data->appointment == NULL)
+        {
+          action_return_error (task, CS_ACTIONS_ERROR_NOT_FOUND,
+                               _("The booking is not known: verify first."));
+          return;
+        }
+    }
+
+  if (data->appointment == NULL && data->booking == NULL)
+    {
+      action_return_error (task, CS_ACTIONS_ERROR_INVALID,
+                           _("Choose an appointment or a booking to act on."));
+      return;
+    }
+
+  data->key = g_uuid_string_random ();
+
+  if (data->kind == CS_ACTION_RETRY)
+    {
+      run_retry (task);
+      return;
+    }
+
+  if (data->kind == CS_ACTION_CREATE_IN_CALCOM)
+    {
+      run_create_in_calcom (task);
+      return;
+    }
+
+  g_clear_error (&error);
+  if (!run_remote (self, data, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  action_complete (g_object_ref (task));
+}
+
+static void undo_run (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable);
+
+static void
+get_me_cb (GObject      *object,
+           GAsyncResult *res,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CsBackendMe) me = NULL;
+  g_autoptr(GError) error = NULL;
+  CsActions *self = g_task_get_source_object (task);
+
+  me = cs_backend_client_get_me_finish (CS_BACKEND_CLIENT (object), res, &error);
+  if (me == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  cs_actions_set_role (self, me->role, me->user_id);
+
+  /* Undo checks the role itself, once it is known. */
+  if (g_task_get_source_tag (task) == cs_actions_undo_async)
+    {
+      undo_run (task, self, g_task_get_task_data (task), g_task_get_cancellable (task));
+      return;
+    }
+
+  action_dispatch (task);
+}
+
+/* Replaying the Cal.com creates */
+
+static void
+actions_wake_cb (gpointer user_data)
+{
+  CsActions *self = user_data;
+
+  g_assert (CS_IS_ACTIONS (self));
+
+  self->wake_id = 0;
+  self->wake_at = CS_TIME_UNSET;
+  cs_actions_resume_async (self, NULL, NULL, NULL);
+}
+
+/* A timer for the earliest create waiting for its backoff. */
+static void
+actions_schedule_wake (CsActions *self)
+{
+  g_autoptr(GArray) intents = intents_load (self);
+  CsTime at = CS_TIME_UNSET;
+
+  for (guint i = 0; i < intents->len; i++)
+    {
+      const Intent *intent = &g_array_index (intents, Intent, i);
+
+      if (intent->next_attempt_at != CS_TIME_UNSET &&
+          !g_hash_table_contains (self->busy_creates, &intent->appointment_id) &&
+          (at == CS_TIME_UNSET || intent->next_attempt_at < at))
+        at = intent->next_attempt_at;
+    }
+
+  if (self->wake_id != 0 && self->wake_at == at)
+    return;
+
+  if (self->wake_id != 0)
+    cs_clock_remove_timeout (self->clock, self->wake_id);
+  self->wake_id = 0;
+  self->wake_at = at;
+
+  /* No ref: dispose removes the timer. */
+  if (at != CS_TIME_UNSET)
+    self->wake_id = cs_clock_add_timeout (self->clock, at, actions_wake_cb, self, NULL);
+}
+
+static void resume_next (GTask *task);
+
+static void
+resume_op_cb (GObject      *object,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  GArray *ids = g_task_get_task_data (task);
+
+  if (create_op_finish (CS_ACTIONS (object), res, &error) == NULL)
+    g_debug ("Create in Cal.com for %" G_GINT64_FORMAT ": %s",
+             g_array_index (ids, gint64, 0), error->message);
+
+  g_array_remove_index (ids, 0);
+  resume_next (g_steal_pointer (&task));
+}
+
+static void
+resume_next (GTask *task)
+{
+  CsActions *self = g_task_get_source_object (task);
+  GArray *ids = g_task_get_task_data (task);
+
+  if (ids->len == 0)
+    {
+      self->resuming = FALSE;
+      actions_schedule_wake (self);
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  create_op_run (self, g_array_index (ids, gint64, 0), resume_op_cb, task);
+}
+
+/**
+ * cs_actions_resume_async:
+ * @self: the actions
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the due creates had their attempt
+ * @user_data: data for @callback
+ *
+ * Replays the creates in Cal.com that are due: each lists first and links
+ * a booking that carries the appointment's id, or books it. The owner calls
+ * it on start and when connectivity returns, with cs_outbox_flush(); a
+ * timer on the clock calls it when a backoff is over. While a replay runs,
+ * another call returns at once.
+ */
+void
+cs_actions_resume_async (CsActions           *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GArray) intents = NULL;
+  GArray *ids;
+  CsTime now;
+
+  g_return_if_fail (CS_IS_ACTIONS (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_actions_resume_async);
+
+  if (self->resuming)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  now = cs_clock_get_now (self->clock);
+  intents = intents_load (self);
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_task_set_task_data (task, ids, (GDestroyNotify) g_array_unref);
+
+  for (guint i = 0; i < intents->len; i++)
+    {
+      const Intent *intent = &g_array_index (intents, Intent, i);
+
+      if (intent->next_attempt_at <= now &&
+          !g_hash_table_contains (self->busy_creates, &intent->appointment_id))
+        g_array_append_val (ids, intent->appointment_id);
+    }
+
+  self->resuming = TRUE;
+  resume_next (g_steal_pointer (&task));
+}
+
+/**
+ * cs_actions_resume_finish:
+ * @self: the actions
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE; the creates that failed again wait for their backoff
+ */
+gboolean
+cs_actions_resume_finish (CsActions     *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (CS_IS_ACTIONS (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * cs_actions_get_n_waiting:
+ * @self: the actions
+ *
+ * The creates in Cal.com not done yet: with the outbox's
+ * #CsOutbox:n-pending, what the UI shows as "waiting to send".
+ *
+ * Returns: the number of appointments waiting to be booked in Cal.com
+ */
+guint
+cs_actions_get_n_waiting (CsActions *self)
+{
+  g_autoptr(GArray) intents = NULL;
+
+  g_return_val_if_fail (CS_IS_ACTIONS (self), 0);
+
+  intents = intents_load (self);
+
+  return intents->len;
+}
+
+/* GObject */
+
+static void
+cs_actions_dispose (GObject *object)
+{
+  CsActions *self = (CsActions *)object;
+
+  if (self->wake_id != 0)
+    {
+      cs_clock_remove_timeout (self->clock, self->wake_id);
+      self->wake_id = 0;
+    }
+
+  if (self->outbox != NULL)
+    {
+      g_clear_signal_handler (&self->sent_handler, self->outbox);
+      g_clear_signal_handler (&self->failed_handler, self->outbox);
+    }
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->calcom);
+  g_clear_object (&self->backend);
+  g_clear_object (&self->verifier);
+  g_clear_object (&self->clock);
+
+  G_OBJECT_CLASS (cs_actions_parent_class)->dispose (object);
+}
+
+static void
+cs_actions_finalize (GObject *object)
+{
+  CsActions *self = (CsActions *)object;
+
+  g_clear_pointer (&self->failed, g_hash_table_unref);
+  g_clear_pointer (&self->undo, g_hash_table_unref);
+  g_clear_pointer (&self->busy_creates, g_hash_table_unref);
+
+  G_OBJECT_CLASS (cs_actions_parent_class)->finalize (object);
+}
+
+static void
+cs_actions_class_init (CsActionsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = cs_actions_dispose;
+  object_class->finalize = cs_actions_finalize;
+}
+
+static void
+cs_actions_init (CsActions *self)
+{
+  self->failed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                        (GDestroyNotify) g_error_free);
+  self->undo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify) snapshot_free);
+  self->busy_creates = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+/* Public API */
+
+/**
+ * cs_actions_new:
+ * @store: the cache, whose company is set
+ * @outbox: the outbox the remote writes go through
+ * @calcom: the Cal.com client, for the listing before a create
+ * @backend: the CRM client, for `/me`
+ * @verifier: the verifier, for "retry"
+ * @clock: the clock of the decisions' times
+ *
+ * Returns: (transfer full): a new #CsActions
+ */
+CsActions *
+cs_actions_new (CsStore         *store,
+                CsOutbox        *outbox,
+                CsCalcomClient  *calcom,
+                CsBackendClient *backend,
+                CsVerifier      *verifier,
+                CsClock         *clock)
+{
+  CsActions *self;
+
+  g_return_val_if_fail (CS_IS_STORE (store), NULL);
+  g_return_val_if_fail (CS_IS_OUTBOX (outbox), NULL);
+  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (calcom), NULL);
+  g_return_val_if_fail (CS_IS_BACKEND_CLIENT (backend), NULL);
+  g_return_val_if_fail (CS_IS_VERIFIER (verifier), NULL);
+  g_return_val_if_fail (CS_IS_CLOCK (clock), NULL);
+
+  self = g_object_new (CS_TYPE_ACTIONS, NULL);
+  self->store = g_object_ref (store);
+  self->outbox = g_object_ref (outbox);
+  self->calcom = g_object_ref (calcom);
+  self->backend = g_object_ref (backend);
+  self->verifier = g_object_ref (verifier);
+  self->clock = g_object_ref (clock);
+
+  self->sent_handler = g_signal_connect (outbox, "item-sent",
+                                         G_CALLBACK (outbox_item_sent_cb), self);
+  self->failed_handler = g_signal_connect (outbox, "item-failed",
+                                           G_CALLBACK (outbox_item_failed_cb), self);
+
+  return self;
+}
+
+/**
+ * cs_actions_set_role:
+ * @self: the actions
+ * @role: the role of the CRM account
+ * @user_id: the CRM user id, the `performed_by` of audit entries
+ *
+ * Sets what `/me` said, so actions do not ask it; the engine calls it after
+ * each `/me`, tests to act as a role.
+ */
+void
+cs_actions_set_role (CsActions *self,
+                     CsRole     role,
+                     gint64     user_id)
+{
+  g_return_if_fail (CS_IS_ACTIONS (self));
+
+  self->role = role;
+  self->user_id = user_id;
+  self->role_known = TRUE;
+}
+
+/**
+ * cs_actions_get_role:
+ * @self: the actions
+ * @role: (out) (optional): the role
+ * @user_id: (out) (optional): the CRM user id
+ *
+ * Returns: %TRUE if the role is known
+ */
+gboolean
+cs_actions_get_role (CsActions *self,
+                     CsRole    *role,
+                     gint64    *user_id)
+{
+  g_return_val_if_fail (CS_IS_ACTIONS (self), FALSE);
+
+  if (role != NULL)
+    *role = self->role;
+  if (user_id != NULL)
+    *user_id = self->user_id;
+
+  return self->role_known;
+}
+
+/**
+ * cs_actions_run_async:
+ * @self: the actions
+ * @kind: the action
+ * @target: what to act on
+ * @args: (nullable): the action's arguments
+ * @cancellable: (nullable): a #GCancellable; cancelling stops waiting, not
+ *   the writes already in the outbox
+ * @callback: called when the action is done or waits in the outbox
+ * @user_data: data for @callback
+ *
+ * Runs one action (see #CsActions).
+ */
+void
+cs_actions_run_async (CsActions            *self,
+                      CsActionKind          kind,
+                      const CsActionTarget *target,
+                      const CsActionArgs   *args,
+                      GCancellable         *cancellable,
+                      GAsyncReadyCallback   callback,
+                      gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ActionData *data;
+
+  g_return_if_fail (CS_IS_ACTIONS (self));
+  g_return_if_fail (kind <= CS_ACTION_KIND_LAST);
+  g_return_if_fail (target != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_actions_run_async);
+
+  data = g_new0 (ActionData, 1);
+  data->kind = kind;
+  data->appointment_id = target->appointment_id;
+  data->booking_uid = g_strdup (target->booking_uid);
+  data->snooze_until = CS_TIME_UNSET;
+  data->item_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (args != NULL)
+    {
+      data->note = g_strdup (args->note);
+      data->snooze_until = args->snooze_until;
+      data->link_uid = g_strdup (args->link_booking_uid);
+      data->link_id = args->link_appointment_id;
+      data->reason = g_strdup (args->reason);
+    }
+
+  /* Linking an orphaned booking: the appointment named in the args is the
+   * one that changes. */
+  if (kind == CS_ACTION_LINK)
+    {
+      if (data->link_uid == NULL && data->appointment_id != 0)
+        data->link_uid = g_strdup (data->booking_uid);
+      if (data->appointment_id == 0 && data->link_id != 0)
+        {
+          data->appointment_id = data->link_id;
+          if (data->link_uid == NULL)
+            data->link_uid = g_strdup (data->booking_uid);
+        }
+      g_clear_pointer (&data->booking_uid, g_free);
+    }
+
+  g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
+
+  if (!self->role_known)
+    {
+      cs_backend_client_get_me_async (self->backend, cancellable, get_me_cb,
+                                      g_steal_pointer (&task));
+      return;
+    }
+
+  action_dispatch (task);
+}
+
+/**
+ * cs_actions_run_finish:
+ * @self: the actions
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * An action refused before it did anything (role, unknown item, an action
+ * that does not fit the item, `/me` out of reach) answers %NULL and
+ * @error. An action done answers a result, whose @error says if a server
+ * refused one of its writes for good.
+ *
+ * Returns: (transfer full) (nullable): the result
+ */
+CsActionResult *
+cs_actions_run_finish (CsActions     *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (CS_IS_ACTIONS (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Bulk */
+
+typedef struct
+{
+  CsActionKind  kind;
+  GArray       *ids;
+  guint         index;
+  CsActionArgs  args;
+  char         *note;
+  char         *reason;
+  GPtrArray    *results;
+} BulkData;
+
+static void
+bulk_data_free (BulkData *bulk)
+{
+  g_clear_pointer (&bulk->ids, g_array_unref);
+  g_clear_pointer (&bulk->results, g_ptr_array_unref);
+  g_free (bulk->note);
+  g_free (bulk->reason);
+  g_free (bulk);
+}
+
+static void bulk_next (GTask *task);
+
+static void
+bulk_item_cb (GObject      *object,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  BulkData *bulk = g_task_get_task_data (task);
+  CsActionResult *result;
+
+  result = cs_actions_run_finish (CS_ACTIONS (object), res, &error);
+  if (result == NULL)
+    {
+      result = g_new0 (CsActionResult, 1);
+      result->kind = bulk->kind;
+      result->appointment_id = g_array_index (bulk->ids, gint64, bulk->index);
+      result->message = g_strdup (error->message);
+      result->error = g_steal_pointer (&error);
+    }
+
+  g_ptr_array_add (bulk->results, result);
+  bulk->index++;
+  bulk_next (g_steal_pointer (&task));
+}
+
+static void
+bulk_next (GTask *task)
+{
+  CsActions *self = g_task_get_source_object (task);
+  BulkData *bulk = g_task_get_task_data (task);
+  CsActionTarget target = { 0 };
+
+  if (bulk->index >= bulk->ids->len)
+    {
+      g_task_return_pointer (task, g_ptr_array_ref (bulk->results),
+                             (GDestroyNotify) g_ptr_array_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  target.appointment_id = g_array_index (bulk->ids, gint64, bulk->index);
+  cs_actions_run_async (self, bulk->kind, &target, &bulk->args, g_task_get_cancellable (task),
+                        bulk_item_cb, task);
+}
+
+/**
+ * cs_actions_run_bulk_async:
+ * @self: the actions
+ * @kind: the action
+ * @appointment_ids: (element-type gint64): the appointments
+ * @args: (nullable): the arguments, the same for each
+ * @cancellable: (nullable): a #GCancellable, checked between items
+ * @callback: called when every item is done
+ * @user_data: data for @callback
+ *
+ * Runs the same action on each appointment, one after the other.
+ */
+void
+cs_actions_run_bulk_async (CsActions           *self,
+                           CsActionKind         kind,
+                           GArray              *appointment_ids,
+                           const CsActionArgs  *args,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  BulkData *bulk;
+
+  g_return_if_fail (CS_IS_ACTIONS (self));
+  g_return_if_fail (kind <= CS_ACTION_KIND_LAST);
+  g_return_if_fail (appointment_ids != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_actions_run_bulk_async);
+
+  bulk = g_new0 (BulkData, 1);
+  bulk->kind = kind;
+  bulk->ids = g_array_ref (appointment_ids);
+  bulk->results = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_action_result_free);
+  cs_action_args_init (&bulk->args);
+  if (args != NULL)
+    {
+      bulk->args = *args;
+      bulk->note = g_strdup (args->note);
+      bulk->reason = g_strdup (args->reason);
+      bulk->args.note = bulk->note;
+      bulk->args.reason = bulk->reason;
+      /* One booking cannot be linked to many appointments. */
+      bulk->args.link_booking_uid = NULL;
+      bulk->args.link_appointment_id = 0;
+    }
+  g_task_set_task_data (task, bulk, (GDestroyNotify) bulk_data_free);
+
+  bulk_next (g_steal_pointer (&task));
+}
+
+/**
+ * cs_actions_run_bulk_finish:
+ * @self: the actions
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type CsActionResult): one result
+ *   per appointment, in order, each with its own @error if refused; %NULL
+ *   only if cancelled
+ */
+GPtrArray *
+cs_actions_run_bulk_finish (CsActions     *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (CS_IS_ACTIONS (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Undo */
+
+static void
+undo_run (GTask        *task,
+          gpointer      source_object,
+          gpointer      task_data,
+          GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  CsActions *self = source_object;
+  ActionData *data = task_data;
+  Snapshot *snapshot = data->restore;
+
+  if (!cs_role_may_act (self->role))
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("Your CRM account (%s) may not resolve sync problems. "
+                                   "Ask an admin or a manager."),
+                                 cs_role_to_string (self->role));
+      action_return_error (task, CS_ACTIONS_ERROR_FORBIDDEN, message);
+      return;
+    }
+
+  if (snapshot->on_booking)
+    data->booking = cs_store_get_booking (self->store, snapshot->booking_uid, &error);
+  else
+    data->appointment = cs_store_get_appointment (self->store, snapshot->appointment_id, &error);
+
+  if (data->booking == NULL && data->appointment == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  data->message = g_strdup (_("Undone."));
+  action_complete (g_object_ref (task));
+}
+
+/**
+ * cs_actions_undo_async:
+ * @self: the actions
+ * @done: the result of the action to undo: a mark as resolved, dismiss,
+ *   snooze or link of this #CsActions
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Restores the resolution fields the action changed in the cache (for a
+ * link also the cached booking uid; the CRM keeps the link) and writes an
+ * audit entry "undo". An action can be undone once.
+ */
+void
+cs_actions_undo_async (CsActions            *self,
+                       const CsActionResult *done,
+                       GCancellable         *cancellable,
+                       GAsyncReadyCallback   callback,
+                       gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ActionData *data;
+  Snapshot *snapshot = NULL;
+  char *key = NULL;
+
+  g_return_if_fail (CS_IS_ACTIONS (self));
+  g_return_if_fail (done != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_actions_undo_async);
+
+  if (done->key == NULL ||
+      !g_hash_table_steal_extended (self->undo, done->key, (gpointer *) &key,
+                                    (gpointer *) &snapshot))
+    {
+      action_return_error (task, CS_ACTIONS_ERROR_NOTHING_TO_UNDO,
+                           _("This action cannot be undone."));
+      return;
+    }
+
+  g_free (key);
+
+  data = g_new0 (ActionData, 1);
+  data->kind = snapshot->kind;
+  data->is_undo = TRUE;
+  data->appointment_id = snapshot->appointment_id;
+  data->booking_uid = g_strdup (snapshot->booking_uid);
+  data->snooze_until = CS_TIME_UNSET;
+  data->item_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  data->key = g_uuid_string_random ();
+  data->note = g_strdup_printf ("undo %s", done->key);
+  data->restore = snapshot;
+  g_task_set_task_data (task, data, (GDestroyNotify) action_data_free);
+
+  if (!self->role_known)
+    {
+      cs_backend_client_get_me_async (self->backend, cancellable, get_me_cb,
+                                      g_steal_pointer (&task));
+      return;
+    }
+
+  undo_run (task, self, data, cancellable);
+}
+
+/**
+ * cs_actions_undo_finish:
+ * @self: the actions
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the result of the undo, whose @key
+ *   is the key of its audit entry
+ */
+CsActionResult *
+cs_actions_undo_finish (CsActions     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (CS_IS_ACTIONS (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
