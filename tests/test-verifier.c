@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "cs-net-error.h"
 #include "cs-verifier.h"
@@ -409,6 +410,51 @@ test_retry_verifies_just_those (Fixture       *f,
   g_assert_cmpint (cached->next_attempt_at, ==, cs_clock_get_now (f->clock) + 5 * CS_USEC_PER_MINUTE);
 }
 
+static void
+test_cycle_lists_changes_only (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(CsVerifyReport) first = NULL;
+  g_autoptr(CsVerifyReport) cycle = NULL;
+  g_autoptr(CsAppointment) added = cs_appointment_new ();
+  g_autoptr(CsAppointment) cached = NULL;
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  const CsSimRequest *calcom_list, *backend_list;
+  CsStoreCounts before = { 0 }, after = { 0 };
+  guint pages_before;
+
+  first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_true (cs_store_get_counts (f->store, &before, NULL));
+
+  /* Six hours later the voice agent books one more, which Cal.com lacks. */
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 6 * CS_USEC_PER_HOUR);
+  added->id = cs_sim_dataset_next_appointment_id (dataset);
+  added->company_id = CS_SIM_DEFAULT_COMPANY_ID;
+  added->number = g_strdup_printf ("%" G_GINT64_FORMAT, added->id);
+  added->starts_at = cs_clock_get_now (f->clock) + 2 * CS_USEC_PER_DAY;
+  added->ends_at = added->starts_at + 30 * CS_USEC_PER_MINUTE;
+  cs_sim_dataset_put_appointment (dataset, added);
+
+  pages_before = cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_LIST);
+  cycle = run_kind (f, CS_VERIFICATION_CYCLE);
+
+  /* Both listings asked only for what changed since the last full run. */
+  calcom_list = cs_sim_server_get_last_request (f->sim, CS_SIM_CALCOM_LIST);
+  backend_list = cs_sim_server_get_last_request (f->sim, CS_SIM_BACKEND_LIST);
+  g_assert_nonnull (strstr (calcom_list->query, "afterUpdatedAt="));
+  g_assert_nonnull (strstr (backend_list->query, "updated_since="));
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_LIST) - pages_before, ==, 1);
+
+  /* The newcomer is found; the rest of the window came from the cache. */
+  cached = cs_store_get_appointment (f->store, added->id, NULL);
+  g_assert_nonnull (cached);
+  g_assert_cmpint (cached->sync.status, ==, CS_SYNC_STATUS_ORPHANED_LOCAL);
+  g_assert_true (cs_store_get_counts (f->store, &after, NULL));
+  g_assert_cmpuint (after.by_status[CS_SYNC_STATUS_SYNCED], ==,
+                    before.by_status[CS_SYNC_STATUS_SYNCED]);
+  g_assert_cmpuint (cycle->n_window, ==, first->n_window + 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -426,6 +472,7 @@ main (int   argc,
   ADD ("second-request-joins", 100, test_second_request_joins);
   ADD ("dry-run-writes-nothing", 200, test_dry_run_writes_nothing);
   ADD ("retry-verifies-just-those", 200, test_retry_verifies_just_those);
+  ADD ("cycle-lists-changes-only", 300, test_cycle_lists_changes_only);
 
 #undef ADD
 

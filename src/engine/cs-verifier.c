@@ -87,6 +87,12 @@ static GParamSpec *properties[N_PROPS];
 
 #define STATE_REPORT_PENDING  "sync-report-pending"
 
+/* The start of the last run after which the cache held the whole window:
+ * a cycle lists only what changed since then (minus a margin for clocks
+ * that disagree) and takes the rest from the cache. */
+#define STATE_VERIFIED_THROUGH "verified-through"
+#define CHANGES_MARGIN         (5 * CS_USEC_PER_MINUTE)
+
 typedef struct
 {
   CsTime from;
@@ -102,6 +108,9 @@ typedef struct
   guint            backend_requests_before;
 
   GArray          *windows;           /* Window */
+  CsTime           changed_since;     /* a cycle's delta, or CS_TIME_UNSET */
+  GHashTable      *changed_ids;       /* gint64 * set: in the CRM delta */
+  GHashTable      *changed_uids;      /* uid set: in the Cal.com delta */
   guint            next_window;
   guint            in_flight;
   GError          *error;             /* the first failure of a listing */
@@ -212,6 +221,8 @@ run_data_free (RunData *run)
   g_clear_pointer (&run->options.booking_uids, g_ptr_array_unref);
   g_clear_pointer (&run->record, cs_run_record_free);
   g_clear_pointer (&run->windows, g_array_unref);
+  g_clear_pointer (&run->changed_ids, g_hash_table_unref);
+  g_clear_pointer (&run->changed_uids, g_hash_table_unref);
   g_clear_error (&run->error);
   g_clear_pointer (&run->seen_ids, g_hash_table_unref);
   g_clear_pointer (&run->seen_uids, g_hash_table_unref);
@@ -441,6 +452,26 @@ add_booking (RunData   *run,
   g_hash_table_insert (run->seen_uids, booking->uid, booking);
 }
 
+/* A cycle's listings hold what changed; the cache holds the rest of the
+ * window as the last full run left it. Changed rows came first, so they win. */
+static void
+merge_cached (CsVerifier *self,
+              RunData    *run)
+{
+  g_autoptr(GPtrArray) appointments = NULL;
+  g_autoptr(GPtrArray) bookings = NULL;
+
+  appointments = cs_store_list_appointments (self->store, run->options.window_start,
+                                             run->options.window_end, NULL);
+  bookings = cs_store_list_bookings (self->store, run->options.window_start,
+                                     run->options.window_end, NULL);
+
+  for (guint i = 0; appointments != NULL && i < appointments->len; i++)
+    add_appointment (run, cs_appointment_copy (g_ptr_array_index (appointments, i)));
+  for (guint i = 0; bookings != NULL && i < bookings->len; i++)
+    add_booking (run, cs_booking_copy (g_ptr_array_index (bookings, i)));
+}
+
 static void
 listing_done (GTask *task)
 {
@@ -460,6 +491,9 @@ listing_done (GTask *task)
       list_next_window (task);
       return;
     }
+
+  if (run->changed_since != CS_TIME_UNSET)
+    merge_cached (g_task_get_source_object (task), run);
 
   reconcile_round (task);
 }
@@ -485,7 +519,13 @@ calcom_list_cb (GObject      *object,
     {
       run->n_rejected += listing->n_rejected;
       for (guint i = 0; i < listing->bookings->len; i++)
-        add_booking (run, g_steal_pointer (&listing->bookings->pdata[i]));
+        {
+          CsBooking *booking = g_steal_pointer (&listing->bookings->pdata[i]);
+
+          if (run->changed_since != CS_TIME_UNSET)
+            g_hash_table_add (run->changed_uids, g_strdup (booking->uid));
+          add_booking (run, booking);
+        }
     }
 
   step_done (g_task_get_source_object (task));
@@ -515,7 +555,13 @@ backend_list_cb (GObject      *object,
       run->n_rejected += listing->n_rejected;
       run->n_foreign += listing->n_foreign;
       for (guint i = 0; i < listing->appointments->len; i++)
-        add_appointment (run, g_steal_pointer (&listing->appointments->pdata[i]));
+        {
+          CsAppointment *appointment = g_steal_pointer (&listing->appointments->pdata[i]);
+
+          if (run->changed_since != CS_TIME_UNSET)
+            g_hash_table_add (run->changed_ids, int64_dup (appointment->id));
+          add_appointment (run, appointment);
+        }
     }
 
   step_done (g_task_get_source_object (task));
@@ -532,10 +578,11 @@ list_next_window (GTask *task)
   Window *window = &g_array_index (run->windows, Window, run->next_window++);
 
   run->in_flight += 2;
-  cs_calcom_client_list_bookings_async (self->calcom, window->from, window->to, CS_TIME_UNSET,
-                                        cancellable, calcom_list_cb, g_object_ref (task));
+  cs_calcom_client_list_bookings_async (self->calcom, window->from, window->to,
+                                        run->changed_since, cancellable, calcom_list_cb,
+                                        g_object_ref (task));
   cs_backend_client_list_appointments_async (self->backend, window->from, window->to,
-                                             CS_TIME_UNSET, cancellable, backend_list_cb,
+                                             run->changed_since, cancellable, backend_list_cb,
                                              g_object_ref (task));
 }
 
@@ -618,6 +665,16 @@ me_cb (GObject      *object,
     plan_retry_windows (self, run);
   else
     add_window (run, run->options.window_start, run->options.window_end);
+
+  if (run->options.kind == CS_VERIFICATION_CYCLE)
+    {
+      gint64 through = 0;
+
+      /* Only a cache that held the whole window may stand in for it. */
+      if (cs_store_get_state_int64 (self->store, STATE_VERIFIED_THROUGH, 0, &through, NULL) &&
+          through > 0)
+        run->changed_since = through - CHANGES_MARGIN;
+    }
 
   set_phase (self, CS_VERIFIER_LISTING, run->windows->len * 2);
   list_next_window (task);
@@ -800,7 +857,8 @@ in_scope (RunData              *run,
           const CsSyncTracking *previous,
           CsTime                resolved_at,
           CsTime                snoozed_until,
-          CsAttemptKind         attempt)
+          CsAttemptKind         attempt,
+          gboolean              changed)
 {
   CsTime now = cs_clock_get_now (self->clock);
 
@@ -813,7 +871,8 @@ in_scope (RunData              *run,
   if (resolved_at != CS_TIME_UNSET || snoozed_until > now)
     return FALSE;
 
-  if (run->options.kind == CS_VERIFICATION_CYCLE && previous->requires_manual_review)
+  /* A flagged item waits for the daily check, unless it changed. */
+  if (run->options.kind == CS_VERIFICATION_CYCLE && previous->requires_manual_review && !changed)
     return FALSE;
 
   return TRUE;
@@ -989,7 +1048,8 @@ decide_appointment (CsVerifier       *self,
   if (!is_requested (run, fresh, NULL))
     return;
 
-  if (in_scope (run, self, &next->sync, next->resolved_at, next->snoozed_until, attempt))
+  if (in_scope (run, self, &next->sync, next->resolved_at, next->snoozed_until, attempt,
+                run->changed_ids != NULL && g_hash_table_contains (run->changed_ids, &fresh->id)))
     {
       cs_retry_policy_apply (&next->sync, &result, now, &decision);
 
@@ -1058,7 +1118,8 @@ decide_booking (CsVerifier      *self,
   if (!is_requested (run, NULL, fresh))
     return;
 
-  if (in_scope (run, self, &next->sync, next->resolved_at, next->snoozed_until, attempt))
+  if (in_scope (run, self, &next->sync, next->resolved_at, next->snoozed_until, attempt,
+                run->changed_uids != NULL && g_hash_table_contains (run->changed_uids, fresh->uid)))
     {
       cs_retry_policy_apply (&next->sync, &result, now, &decision);
       cs_sync_tracking_copy_into (&decision.tracking, &next->sync);
@@ -1443,6 +1504,9 @@ committed_cb (GObject      *object,
       return;
     }
 
+  if (!run->report->suspect && run->options.kind != CS_VERIFICATION_RETRY)
+    cs_store_set_state_int64 (self->store, STATE_VERIFIED_THROUGH, run->record->started_at, NULL);
+
   if (run->report->suspect || run->report_appointments->len == 0)
     {
       finish (task, NULL);
@@ -1729,6 +1793,8 @@ cs_verifier_run_async (CsVerifier            *self,
     cs_http_client_get_request_count (cs_backend_client_get_http (self->backend));
 
   run->windows = g_array_new (FALSE, FALSE, sizeof (Window));
+  run->changed_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  run->changed_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->appointments = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_appointment_free);
   run->bookings = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_booking_free);
   run->seen_ids = g_hash_table_new (g_int64_hash, g_int64_equal);
