@@ -15,6 +15,8 @@ packages=(
   dbus gnome-keyring xvfb xauth at-spi2-core procps
   # python3 reads meson's test log for the closing line
   python3
+  # German is first-class: the tests run the program in de_DE.UTF-8
+  locales
 )
 
 missing=()
@@ -24,22 +26,40 @@ for pkg in "${packages[@]}"; do
   fi
 done
 
+as_root=()
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+fi
+
+# The German locale, for the tests that run Calsync in German.
+ensure_german_locale() {
+  if locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ] && [ ${#as_root[@]} -eq 0 ]; then
+    echo "calsync: the de_DE.UTF-8 locale is missing and you are not root (no sudo)" >&2
+    return 1
+  fi
+  echo "calsync: generating the de_DE.UTF-8 locale"
+  "${as_root[@]}" sed -i 's/^# *\(de_DE.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+  grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen ||
+    echo 'de_DE.UTF-8 UTF-8' | "${as_root[@]}" tee -a /etc/locale.gen >/dev/null
+  "${as_root[@]}" locale-gen >/dev/null
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  ensure_german_locale
   echo "calsync: all build and test dependencies are installed."
   exit 0
 fi
 
 echo "calsync: installing ${missing[*]}"
-as_root=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    as_root=(sudo)
-  else
-    echo "calsync: these packages are missing and you are not root (no sudo): ${missing[*]}" >&2
-    exit 1
-  fi
+if [ "$(id -u)" -ne 0 ] && [ ${#as_root[@]} -eq 0 ]; then
+  echo "calsync: these packages are missing and you are not root (no sudo): ${missing[*]}" >&2
+  exit 1
 fi
 
 export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" apt-get update -qq
 "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+ensure_german_locale

@@ -17,9 +17,12 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(CsApplication) app = NULL;
+  const char *localedir = g_getenv ("CALSYNC_LOCALEDIR");
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* An uninstalled build (meson devenv, the tests) points at its own
+   * catalogues; an installed one uses the prefix's. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && localedir[0] != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

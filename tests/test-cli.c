@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 #include "cs-credentials.h"
 #include "cs-sim-server.h"
@@ -50,11 +51,28 @@ communicate_cb (GObject      *object,
 
 /* Runs calsync with @argv, feeding @input, while this process serves the
  * simulator: the main context turns until the child is done. */
+static int run_calsync_in (Fixture            *f,
+                           const char         *language,
+                           const char         *input,
+                           char              **out,
+                           const char * const *args);
+
 static int
 run_calsync (Fixture             *f,
              const char          *input,
              char               **out,
              const char * const  *args)
+{
+  return run_calsync_in (f, NULL, input, out, args);
+}
+
+/* Runs calsync in @language (NULL: untranslated). */
+static int
+run_calsync_in (Fixture             *f,
+                const char          *language,
+                const char          *input,
+                char               **out,
+                const char * const  *args)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -76,7 +94,8 @@ run_calsync (Fixture             *f,
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", language ? language : "C", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", language ? "de_DE.UTF-8" : "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
 
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
@@ -316,6 +335,23 @@ test_action (Fixture       *f,
 }
 
 static void
+test_help_in_german (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *help[] = { "--help", NULL };
+  const char *once[] = { "--once", NULL };
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run_calsync_in (f, "de", NULL, &out, help), ==, 0);
+  g_assert_nonnull (strstr (out, "Eine vollständige Prüfung ausführen"));
+  g_assert_nonnull (strstr (out, "Calsync hält die Termine"));
+  g_clear_pointer (&out, g_free);
+
+  /* The run's own output too. */
+  g_assert_cmpint (run_calsync_in (f, "de", NULL, &out, once), ==, 2);
+}
+
+static void
 test_demo (Fixture       *f,
            gconstpointer  data)
 {
@@ -341,6 +377,7 @@ main (int   argc,
   ADD ("once-unreachable", test_once_unreachable);
   ADD ("not-set-up", test_not_set_up);
   ADD ("action", test_action);
+  ADD ("help-in-german", test_help_in_german);
   ADD ("demo", test_demo);
 
 #undef ADD
