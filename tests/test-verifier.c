@@ -455,6 +455,48 @@ test_cycle_lists_changes_only (Fixture       *f,
   g_assert_cmpuint (cycle->n_window, ==, first->n_window + 1);
 }
 
+static void
+test_cancelled_run_writes_nothing (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(CsVerifyReport) first = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CsRunRecord) last = NULL;
+  g_autoptr(GError) error = NULL;
+  CsStoreCounts before = { 0 }, after = { 0 };
+  NetTestAsync async = { NULL };
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  CsVerifyOptions options;
+  CsSimFaults faults;
+
+  first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_true (cs_store_get_counts (f->store, &before, NULL));
+
+  /* The user stops a slow check while the listings are under way. */
+  cs_sim_faults_init (&faults);
+  faults.latency_ms = 60 * 1000;
+  cs_sim_server_set_faults (f->sim, CS_SIM_SERVICE_CALCOM, &faults);
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_MINUTE);
+
+  window_options (f, CS_VERIFICATION_COMPREHENSIVE, &options);
+  cs_verifier_run_async (f->verifier, &options, cancellable, net_test_async_cb, &async);
+  while (cs_sim_server_get_n_pending (f->sim) == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (cs_sim_server_get_n_pending (f->sim), >, 0);
+
+  g_cancellable_cancel (cancellable);
+  result = net_test_wait (&async, f->clock, NULL);
+  g_assert_null (cs_verifier_run_finish (f->verifier, result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (cs_verifier_get_running (f->verifier));
+
+  g_assert_true (cs_store_get_counts (f->store, &after, NULL));
+  g_assert_cmpmem (&before, sizeof before, &after, sizeof after);
+  last = cs_store_get_last_run (f->store, NULL);
+  g_assert_cmpstr (last->result, ==, CS_RUN_RESULT_CANCELLED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -473,6 +515,7 @@ main (int   argc,
   ADD ("dry-run-writes-nothing", 200, test_dry_run_writes_nothing);
   ADD ("retry-verifies-just-those", 200, test_retry_verifies_just_those);
   ADD ("cycle-lists-changes-only", 300, test_cycle_lists_changes_only);
+  ADD ("cancelled-run-writes-nothing", 100, test_cancelled_run_writes_nothing);
 
 #undef ADD
 
