@@ -349,11 +349,11 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
+  /* Not a skip: the tests run on a private bus (build-aux/headless.sh),
+   * where the name is always free; anything else is a broken setup. */
   if (env.application == NULL)
-    {
-      g_test_skip ("No private session bus with a free org.freedesktop.Notifications");
-      return;
-    }
+    g_error ("org.freedesktop.Notifications is taken on this bus; "
+             "run the tests through build-aux/headless.sh");
 
   g_ptr_array_set_size (env.calls, 0);
   g_clear_pointer (&env.activated_action, g_free);
