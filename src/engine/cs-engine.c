@@ -605,6 +605,35 @@ verify_cb (GObject      *object,
   g_task_return_pointer (task, report, (GDestroyNotify) cs_verify_report_free);
 }
 
+/* Runs the verifier with @options as they are (the window of the
+ * settings, or a retry's items); the report comes through verify_cb(). */
+static void
+run_options_async (CsEngine              *self,
+                   const CsVerifyOptions *options,
+                   GCancellable          *cancellable,
+                   GAsyncReadyCallback    callback,
+                   gpointer               user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, cs_engine_verify_async);
+
+  if (!self->started)
+    {
+      g_task_return_new_error (task, CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_STARTED,
+                               "The engine has not started");
+      return;
+    }
+
+  if (self->setup_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->setup_error));
+      return;
+    }
+
+  cs_verifier_run_async (self->verifier, options, cancellable, verify_cb, g_steal_pointer (&task));
+}
+
 /**
  * cs_engine_verify_async:
  * @self: a started engine
@@ -624,53 +653,16 @@ cs_engine_verify_async (CsEngine            *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   CsVerifyOptions options;
 
   g_return_if_fail (CS_IS_ENGINE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cs_engine_verify_async);
-
-  if (!self->started)
-    {
-      g_task_return_new_error (task, CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_STARTED,
-                               "The engine has not started");
-      return;
-    }
-
-  if (self->setup_error != NULL)
-    {
-      g_task_return_error (task, g_error_copy (self->setup_error));
-      return;
-    }
 
   cs_verify_options_init (&options);
   options.kind = kind;
   options.dry_run = dry_run;
   cs_engine_get_window (self, &options.window_start, &options.window_end);
 
-  cs_verifier_run_async (self->verifier, &options, cancellable, verify_cb, g_steal_pointer (&task));
-}
-
-/* Runs the verifier with @options as they are (a retry's items). */
-static void
-cs_engine_run_options_async (CsEngine              *self,
-                             const CsVerifyOptions *options,
-                             GAsyncReadyCallback    callback,
-                             gpointer               user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
-
-  g_task_set_source_tag (task, cs_engine_verify_async);
-
-  if (self->setup_error != NULL)
-    {
-      g_task_return_error (task, g_error_copy (self->setup_error));
-      return;
-    }
-
-  cs_verifier_run_async (self->verifier, options, NULL, verify_cb, g_steal_pointer (&task));
+  run_options_async (self, &options, cancellable, callback, user_data);
 }
 
 /**
@@ -769,7 +761,7 @@ run_retry (CsEngine *self)
   options.booking_uids = uids;
   cs_engine_get_window (self, &options.window_start, &options.window_end);
 
-  cs_engine_run_options_async (self, &options, scheduled_run_cb,
+  run_options_async (self, &options, NULL, scheduled_run_cb,
                                GUINT_TO_POINTER (CS_SCHEDULER_RUN_RETRY));
 }
 
