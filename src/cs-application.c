@@ -12,14 +12,18 @@
 #include <glib-unix.h>
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
+#include <adwaita.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cs-application.h"
 #include "cs-credentials.h"
+#include "cs-demo.h"
 #include "cs-engine.h"
+#include "cs-preferences-window.h"
 #include "cs-sim-server.h"
+#include "cs-window.h"
 
 /**
  * CsApplication:
@@ -37,25 +41,25 @@
  */
 struct _CsApplication
 {
-  GApplication  parent_instance;
+  AdwApplication  parent_instance;
 
-  GSettings    *settings;
-  CsEngine     *engine;
-  CsNotifier   *notifier;
-  gboolean      serving;
+  GSettings      *settings;
+  CsEngine       *engine;
+  CsNotifier     *notifier;
+  CsDemo         *demo;
+  gboolean        demo_requested;
+  gboolean        background_requested;
+  gboolean        engine_ready;
+  gint64          pending_review_id;
+  char           *pending_review_uid;
 };
 
-G_DEFINE_FINAL_TYPE (CsApplication, cs_application, G_TYPE_APPLICATION)
+G_DEFINE_FINAL_TYPE (CsApplication, cs_application, ADW_TYPE_APPLICATION)
 
 #define EXIT_ALL_SYNCED   0
 #define EXIT_ISSUES_FOUND 1
 #define EXIT_NOT_VERIFIED 2
 
-#define DEMO_APPOINTMENTS 300
-#define DEMO_SEED         2026
-
-/* The files SQLite keeps beside a cache in WAL mode. */
-static const char * const cache_suffixes[] = { "", "-wal", "-shm" };
 
 static const GOptionEntry entries[] = {
   { "version", 'v', 0, G_OPTION_ARG_NONE, NULL,
@@ -78,7 +82,10 @@ static const GOptionEntry entries[] = {
   { "check-cache", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Open the local cache, repair it if it is damaged, and exit"), NULL },
   { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("Run against the built-in simulator, with credentials held in memory only"), NULL },
+    N_("Open the window on the built-in simulator, with credentials held in memory only "
+       "(with --once: check it once)"), NULL },
+  { "background", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Start without a window: check on schedule and notify (used at login)"), NULL },
   { "action", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Resolve a problem: retry, create_in_calcom, create_in_crm, link, use_database_values, "
        "use_calcom_values, mark_resolved, dismiss, snooze or cancel"), N_("ACTION") },
@@ -547,51 +554,30 @@ run_action (CsEngine     *engine,
   return EXIT_SUCCESS;
 }
 
-/* --demo */
+/* --demo --once: the same check against the built-in simulator. */
 
 static int
-run_demo (gboolean json,
-          gboolean dry_run)
+run_demo_once (gboolean json,
+               gboolean dry_run)
 {
-  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
-  g_autoptr(GSettings) settings = NULL;
-  g_autoptr(CsSimDataset) dataset = NULL;
-  g_autoptr(CsSimServer) sim = NULL;
+  g_autoptr(CsDemo) demo = cs_demo_new (CS_DEMO_APPOINTMENTS);
   g_autoptr(CsEngine) engine = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *path = NULL;
-  CsSimDatasetConfig config;
+  Wait wait = { 0 };
   int status;
 
   /* Nothing of the demo touches the user's settings, cache or keyring. */
-  settings = g_settings_new_with_backend (APPLICATION_ID, backend);
-
-  cs_sim_dataset_config_init (&config);
-  config.seed = DEMO_SEED;
-  config.n_appointments = DEMO_APPOINTMENTS;
-  dataset = cs_sim_dataset_new (cs_clock_get_system (), &config, &error);
-  sim = dataset != NULL ? cs_sim_server_new (cs_clock_get_system (), dataset) : NULL;
-  if (sim == NULL || !cs_sim_server_start (sim, 0, 0, &error))
+  if (!cs_demo_start (demo, &error))
     {
       g_printerr (_("The simulator could not start: %s\n"), error->message);
       return EXIT_NOT_VERIFIED;
     }
 
-  g_settings_set_string (settings, "calcom-url", cs_sim_server_get_calcom_url (sim));
-  g_settings_set_string (settings, "backend-url", cs_sim_server_get_backend_url (sim));
-
-  dir = g_dir_make_tmp ("calsync-demo-XXXXXX", &error);
-  if (dir == NULL)
-    {
-      g_printerr ("%s\n", error->message);
-      return EXIT_NOT_VERIFIED;
-    }
-  path = g_build_filename (dir, "cache.sqlite3", NULL);
-
-  engine = start_engine (settings, path, cs_sim_server_get_calcom_api_key (sim),
-                         cs_sim_server_get_backend_token (sim), &error);
-  if (engine == NULL)
+  engine = cs_demo_new_engine (demo);
+  cs_engine_start_async (engine, NULL, wait_cb, &wait);
+  result = wait_for (&wait);
+  if (!cs_engine_start_finish (engine, result, &error))
     {
       g_printerr (_("The local cache could not be opened: %s\n"), error->message);
       return EXIT_NOT_VERIFIED;
@@ -599,19 +585,10 @@ run_demo (gboolean json,
 
   if (!json)
     g_print (_("Demo: %u appointments in the built-in simulator, every kind of problem among them.\n"),
-             DEMO_APPOINTMENTS);
+             CS_DEMO_APPOINTMENTS);
   status = run_once (engine, json, dry_run);
 
   g_clear_object (&engine);
-  cs_sim_server_stop (sim);
-  for (guint i = 0; i < G_N_ELEMENTS (cache_suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, cache_suffixes[i], NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (dir);
-
   return status;
 }
 
@@ -642,6 +619,7 @@ static int
 cs_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
 {
+  CsApplication *self = CS_APPLICATION (app);
   g_autoptr(GSettings) settings = NULL;
   g_autoptr(CsEngine) engine = NULL;
   g_autoptr(GError) error = NULL;
@@ -658,7 +636,19 @@ cs_application_handle_local_options (GApplication *app,
     }
 
   if (g_variant_dict_contains (options, "demo"))
-    return run_demo (json, dry_run);
+    {
+      if (g_variant_dict_contains (options, "once"))
+        return run_demo_once (json, dry_run);
+
+      /* The window on the simulator: its own instance, beside a running
+       * Calsync of the user's. */
+      self->demo_requested = TRUE;
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+      return -1;
+    }
+
+  if (g_variant_dict_contains (options, "background"))
+    self->background_requested = TRUE;
 
   if (g_variant_dict_contains (options, "check-cache"))
     return check_cache ();
@@ -720,35 +710,85 @@ cs_application_handle_local_options (GApplication *app,
   return -1;
 }
 
-/* Serving: the checks run on their own, notifications included, until
- * the program is stopped. The window (UI issue) will sit on top of this. */
+/* The window and the background service */
+
+static CsWindow *
+find_window (CsApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (CS_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+open_pending_review (CsApplication *self,
+                     CsWindow      *window)
+{
+  if (self->pending_review_id <= 0 && self->pending_review_uid == NULL)
+    return;
+
+  cs_window_review (window, self->pending_review_id, self->pending_review_uid);
+  self->pending_review_id = 0;
+  g_clear_pointer (&self->pending_review_uid, g_free);
+}
 
 static void
 engine_started_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  CsApplication *self = user_data;
+  g_autoptr(CsApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  const GError *setup;
+  CsWindow *window = find_window (self);
 
   if (!cs_engine_start_finish (CS_ENGINE (object), result, &error))
     {
-      g_printerr (_("The local cache could not be opened: %s\n"), error->message);
-      g_application_release (G_APPLICATION (self));
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("The local cache could not be opened: %s"), error->message);
+      g_printerr ("%s\n", message);
+      if (window != NULL)
+        cs_window_show_failure (window, message);
       return;
     }
 
-  setup = cs_engine_get_setup_error (self->engine);
-  if (setup != NULL)
-    {
-      g_printerr ("%s\n", setup->message);
-      g_application_release (G_APPLICATION (self));
-      return;
-    }
+  self->engine_ready = TRUE;
 
+  /* The schedule runs also without set-up: it waits, paused, and the
+   * window says what is missing. */
   cs_engine_start_schedule (self->engine, self->notifier);
-  g_print ("%s\n", _("Calsync checks in the background. Stop it with Ctrl+C."));
+
+  /* The demo shows its states at once instead of at the next cycle. */
+  if (self->demo != NULL)
+    cs_engine_verify_async (self->engine, CS_VERIFICATION_CYCLE, FALSE, NULL, NULL, NULL);
+
+  if (window != NULL)
+    {
+      cs_window_set_engine (window, self->engine);
+      open_pending_review (self, window);
+    }
+}
+
+static void
+demo_prepared_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(CsApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_demo_prepare_finish (CS_DEMO (object), result, &error))
+    {
+      CsWindow *window = find_window (self);
+
+      g_printerr ("%s\n", error->message);
+      if (window != NULL)
+        cs_window_show_failure (window, error->message);
+      return;
+    }
+
+  cs_engine_start_async (self->engine, NULL, engine_started_cb, g_object_ref (self));
 }
 
 static gboolean
@@ -758,34 +798,57 @@ quit_on_signal (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static CsWindow *
+present_window (CsApplication *self)
+{
+  CsWindow *window = find_window (self);
+
+  if (window == NULL)
+    {
+      window = cs_window_new (GTK_APPLICATION (self), self->demo != NULL ? NULL : self->settings);
+      if (self->engine_ready)
+        cs_window_set_engine (window, self->engine);
+    }
+
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
 static void
 cs_application_activate (GApplication *app)
 {
   CsApplication *self = CS_APPLICATION (app);
 
-  if (self->serving)
-    return;
+  /* Started at login: no window, the schedule and the notifications only,
+   * until the user opens Calsync (a second activation). */
+  if (self->background_requested)
+    {
+      self->background_requested = FALSE;
+      g_application_hold (app);
+      return;
+    }
 
-  self->serving = TRUE;
-  g_application_hold (app);
-  g_unix_signal_add (SIGINT, quit_on_signal, app);
-  g_unix_signal_add (SIGTERM, quit_on_signal, app);
-
-  self->settings = g_settings_new (APPLICATION_ID);
-  self->engine = cs_engine_new (self->settings, NULL, NULL);
-  cs_engine_start_async (self->engine, NULL, engine_started_cb, self);
+  present_window (self);
 }
 
-/* app.review and app.retry: the notification's actions. Without a window
- * the review is a line in the log; a retry runs the item's check. */
+/* app.review and app.retry: the notification's actions. */
 static void
 review_activated (GSimpleAction *action,
                   GVariant      *parameter,
                   gpointer       user_data)
 {
-  g_message ("Review requested for appointment %" G_GINT64_FORMAT
-             " (the review dialog comes with the window)",
-             g_variant_get_int64 (parameter));
+  CsApplication *self = user_data;
+  CsWindow *window;
+  gint64 id = g_variant_get_int64 (parameter);
+
+  window = present_window (self);
+  if (!self->engine_ready)
+    {
+      /* The dialog opens once the cache is read. */
+      self->pending_review_id = id;
+      return;
+    }
+  cs_window_review (window, id, NULL);
 }
 
 static void
@@ -793,11 +856,11 @@ retry_done_cb (GObject      *object,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(CsVerifyReport) report = NULL;
+  g_autoptr(CsActionResult) outcome = NULL;
   g_autoptr(GError) error = NULL;
 
-  report = cs_verifier_run_finish (CS_VERIFIER (object), result, &error);
-  if (report == NULL)
+  outcome = cs_actions_run_finish (CS_ACTIONS (object), result, &error);
+  if (outcome == NULL)
     g_message ("The retry could not run: %s", error->message);
 }
 
@@ -807,34 +870,128 @@ retry_activated (GSimpleAction *action,
                  gpointer       user_data)
 {
   CsApplication *self = user_data;
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  gint64 id = g_variant_get_int64 (parameter);
-  CsVerifyOptions options;
+  CsActionTarget target = { 0 };
+  CsActionArgs args;
 
-  if (self->engine == NULL || cs_engine_get_verifier (self->engine) == NULL || id <= 0)
+  if (!self->engine_ready || cs_engine_get_actions (self->engine) == NULL)
     return;
 
-  g_array_append_val (ids, id);
-  cs_verify_options_init (&options);
-  options.kind = CS_VERIFICATION_RETRY;
-  options.appointment_ids = ids;
-  cs_engine_get_window (self->engine, &options.window_start, &options.window_end);
-  cs_verifier_run_async (cs_engine_get_verifier (self->engine), &options, NULL, retry_done_cb, NULL);
+  target.appointment_id = g_variant_get_int64 (parameter);
+  if (target.appointment_id <= 0)
+    return;
+  cs_action_args_init (&args);
+  cs_actions_run_async (cs_engine_get_actions (self->engine), CS_ACTION_RETRY, &target, &args,
+                        NULL, retry_done_cb, NULL);
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  CsApplication *self = user_data;
+  CsWindow *window = present_window (self);
+  CsPreferencesWindow *preferences;
+
+  preferences = cs_preferences_window_new (GTK_WINDOW (window),
+                                           self->demo != NULL ? cs_demo_get_settings (self->demo)
+                                                              : self->settings,
+                                           self->engine_ready ? self->engine : NULL);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  CsApplication *self = user_data;
+  static const char *developers[] = { "The Calsync authors", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "modal", TRUE,
+                        "application-name", _("Calsync"),
+                        "application-icon", APPLICATION_ID,
+                        "developer-name", _("The Calsync authors"),
+                        "developers", developers,
+                        "version", PACKAGE_VERSION,
+                        "website", "https://github.com/calsync/calsync",
+                        "issue-url", "https://github.com/calsync/calsync/issues",
+                        "support-url", "https://github.com/calsync/calsync/discussions",
+                        "copyright", "© 2026 The Calsync authors",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        /* Translators: put your names here, one a line. */
+                        "translator-credits", _("translator-credits"),
+                        "comments", _("Keeps the appointments of your CRM and your Cal.com "
+                                      "bookings in agreement."),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
 }
 
 static void
 cs_application_startup (GApplication *app)
 {
   CsApplication *self = CS_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
   const GActionEntry actions[] = {
     { "review", review_activated, "x", NULL, NULL, { 0 } },
     { "retry", retry_activated, "x", NULL, NULL, { 0 } },
+    { "preferences", preferences_activated, NULL, NULL, NULL, { 0 } },
+    { "about", about_activated, NULL, NULL, NULL, { 0 } },
+    { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
   };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
+  const char *quit_accels[] = { "<Control>q", NULL };
 
   G_APPLICATION_CLASS (cs_application_parent_class)->startup (app);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+
+  g_unix_signal_add (SIGINT, quit_on_signal, app);
+  g_unix_signal_add (SIGTERM, quit_on_signal, app);
+
   self->notifier = cs_notifier_new (app);
+
+  if (self->demo_requested)
+    {
+      self->demo = cs_demo_new (CS_DEMO_APPOINTMENTS);
+      if (!cs_demo_start (self->demo, &error))
+        {
+          g_printerr (_("The simulator could not start: %s\n"), error->message);
+          g_clear_object (&self->demo);
+          return;
+        }
+      self->engine = cs_demo_new_engine (self->demo);
+      cs_demo_prepare_async (self->demo, NULL, demo_prepared_cb, g_object_ref (self));
+      return;
+    }
+
+  self->settings = g_settings_new (APPLICATION_ID);
+  self->engine = cs_engine_new (self->settings, NULL, NULL);
+  cs_engine_start_async (self->engine, NULL, engine_started_cb, g_object_ref (self));
+}
+
+static void
+cs_application_shutdown (GApplication *app)
+{
+  CsApplication *self = CS_APPLICATION (app);
+
+  G_APPLICATION_CLASS (cs_application_parent_class)->shutdown (app);
+
+  g_clear_object (&self->engine);
+  g_clear_object (&self->demo);
 }
 
 static void
@@ -843,8 +1000,10 @@ cs_application_dispose (GObject *object)
   CsApplication *self = CS_APPLICATION (object);
 
   g_clear_object (&self->engine);
+  g_clear_object (&self->demo);
   g_clear_object (&self->notifier);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->pending_review_uid, g_free);
 
   G_OBJECT_CLASS (cs_application_parent_class)->dispose (object);
 }
@@ -859,6 +1018,7 @@ cs_application_class_init (CsApplicationClass *klass)
 
   app_class->handle_local_options = cs_application_handle_local_options;
   app_class->startup = cs_application_startup;
+  app_class->shutdown = cs_application_shutdown;
   app_class->activate = cs_application_activate;
 }
 

@@ -355,7 +355,7 @@ static void
 test_demo (Fixture       *f,
            gconstpointer  data)
 {
-  const char *demo[] = { "--demo", "--json", NULL };
+  const char *demo[] = { "--demo", "--once", "--json", NULL };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *out = NULL;
 

@@ -693,6 +693,11 @@ intents_load (CsActions *self)
   g_auto(GStrv) lines = NULL;
   GArray *intents = g_array_new (FALSE, FALSE, sizeof (Intent));
 
+  /* What waits is stored per company: none before the first answer of
+   * the CRM named it. */
+  if (cs_store_get_company_id (self->store) <= 0)
+    return intents;
+
   if (!cs_store_get_state (self->store, CS_ACTIONS_STATE_CALCOM_CREATES, &text, &error))
     {
       g_warning ("Could not read the Cal.com creates: %s", error->message);

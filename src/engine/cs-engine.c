@@ -55,6 +55,14 @@ struct _CsEngine
 
 G_DEFINE_FINAL_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
 
+enum
+{
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_QUARK (cs-engine-error-quark, cs_engine_error)
 
 static void
@@ -114,6 +122,25 @@ cs_engine_class_init (CsEngineClass *klass)
 
   object_class->dispose = cs_engine_dispose;
   object_class->finalize = cs_engine_finalize;
+
+  /**
+   * CsEngine::changed:
+   * @self: the engine
+   *
+   * Emitted when what the cache holds may have changed: a verification
+   * run (scheduled, manual or a retry) ended, an outbox item was sent or
+   * failed, or cs_engine_notify_changed() was called after an action. The
+   * views read the store again; they do not need to know who changed it.
+   */
+  signals[CHANGED] =
+    g_signal_new ("changed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0,
+                  NULL, NULL,
+                  NULL,
+                  G_TYPE_NONE,
+                  0);
 }
 
 static void
@@ -196,6 +223,29 @@ set_setup_error (CsEngine *self,
     g_error_free (error);
 }
 
+/**
+ * cs_engine_notify_changed:
+ * @self: an engine
+ *
+ * Emits #CsEngine::changed; call it after an action changed the cache.
+ */
+void
+cs_engine_notify_changed (CsEngine *self)
+{
+  g_return_if_fail (CS_IS_ENGINE (self));
+
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+verifier_running_cb (CsVerifier *verifier,
+                     GParamSpec *pspec,
+                     CsEngine   *self)
+{
+  if (!cs_verifier_get_running (verifier))
+    cs_engine_notify_changed (self);
+}
+
 static void
 build_clients (CsEngine   *self,
                const char *calcom_key,
@@ -241,6 +291,15 @@ build_clients (CsEngine   *self,
                                 cs_backend_client_get_http (self->backend), self->clock);
   self->actions = cs_actions_new (self->store, self->outbox, self->calcom, self->backend,
                                   self->verifier, self->clock);
+
+  /* Every run ends here, whoever started it (the schedule, "Verify now",
+   * an action's retry), and every outbox answer changes what is waiting. */
+  g_signal_connect_object (self->verifier, "notify::running",
+                           G_CALLBACK (verifier_running_cb), self, G_CONNECT_DEFAULT);
+  g_signal_connect_object (self->outbox, "item-sent",
+                           G_CALLBACK (cs_engine_notify_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->outbox, "item-failed",
+                           G_CALLBACK (cs_engine_notify_changed), self, G_CONNECT_SWAPPED);
 }
 
 /* Sends what waits: the outbox's writes and the actions' Cal.com creates
@@ -248,6 +307,11 @@ build_clients (CsEngine   *self,
 static void
 send_waiting (CsEngine *self)
 {
+  /* Nothing can wait before the first answer of the CRM named the
+   * company: what waits is stored per company. */
+  if (self->store == NULL || cs_store_get_company_id (self->store) <= 0)
+    return;
+
   if (self->outbox != NULL)
     cs_outbox_flush (self->outbox);
   if (self->actions != NULL)

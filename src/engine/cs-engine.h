@@ -77,5 +77,6 @@ CsVerifyReport *cs_engine_verify_finish       (CsEngine            *self,
 void            cs_engine_start_schedule      (CsEngine            *self,
                                                CsNotifier          *notifier);
 CsScheduler    *cs_engine_get_scheduler       (CsEngine            *self);
+void            cs_engine_notify_changed      (CsEngine            *self);
 
 G_END_DECLS

@@ -699,6 +699,47 @@ lookup_free (Lookup *lookup)
   g_free (lookup);
 }
 
+/* The tracking message of a lookup that failed: one of a few fixed
+ * phrases (cs_verifier_lookup_reasons), never the server's text. */
+static const char *
+lookup_reason (const GError *error)
+{
+  if (error->domain == CS_NET_ERROR)
+    {
+      switch ((CsNetError) error->code)
+        {
+        case CS_NET_ERROR_TIMEOUT:
+          return CS_LOOKUP_REASON_TIMEOUT;
+        case CS_NET_ERROR_NETWORK:
+        case CS_NET_ERROR_TLS:
+          return CS_LOOKUP_REASON_UNREACHABLE;
+        case CS_NET_ERROR_SERVER:
+          return CS_LOOKUP_REASON_SERVER;
+        case CS_NET_ERROR_RATE_LIMITED:
+          return CS_LOOKUP_REASON_RATE_LIMITED;
+        case CS_NET_ERROR_CIRCUIT_OPEN:
+          return CS_LOOKUP_REASON_CIRCUIT_OPEN;
+        case CS_NET_ERROR_UNAUTHORIZED:
+        case CS_NET_ERROR_FORBIDDEN:
+          return CS_LOOKUP_REASON_REJECTED;
+        case CS_NET_ERROR_INVALID_RESPONSE:
+        case CS_NET_ERROR_TOO_LARGE:
+        case CS_NET_ERROR_UNSUPPORTED:
+          return CS_LOOKUP_REASON_INVALID_ANSWER;
+        case CS_NET_ERROR_NOT_FOUND:
+        case CS_NET_ERROR_CONFLICT:
+        case CS_NET_ERROR_INVALID_REQUEST:
+        case CS_NET_ERROR_INSECURE_URL:
+        case CS_NET_ERROR_INVALID_URL:
+        case CS_NET_ERROR_WRONG_COMPANY:
+        default:
+          break;
+        }
+    }
+
+  return CS_LOOKUP_REASON_FAILED;
+}
+
 static void
 lookup_finished (Lookup *lookup,
                  GError *error)
@@ -727,8 +768,10 @@ lookup_finished (Lookup *lookup,
     }
   else if (error != NULL)
     {
-      /* The item could not be verified; it is no orphan for it. */
-      g_hash_table_insert (run->lookup_errors, g_strdup (key), g_strdup (error->message));
+      /* The item could not be verified; it is no orphan for it. The
+       * reason is stored in fixed English words (it goes to the CRM as the
+       * tracking message; the UI shows its own translation of them). */
+      g_hash_table_insert (run->lookup_errors, g_strdup (key), g_strdup (lookup_reason (error)));
     }
 
   lookup_next (task);
@@ -964,7 +1007,7 @@ attempt_for (RunData          *run,
     case CS_OUTCOME_LOOKUP_NEEDED:
       key = lookup_key_for (outcome);
       lookup_error = key != NULL ? g_hash_table_lookup (run->lookup_errors, key) : NULL;
-      *message = g_strdup (lookup_error != NULL ? lookup_error : "The lookup could not decide");
+      *message = g_strdup (lookup_error != NULL ? lookup_error : CS_LOOKUP_REASON_FAILED);
       return CS_ATTEMPT_VERIFICATION_ERROR;
 
     default:

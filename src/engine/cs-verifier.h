@@ -55,6 +55,17 @@ typedef enum
   CS_VERIFIER_REPORTING,
 } CsVerifierPhase;
 
+/* The tracking messages of an item whose lookup failed (English, no
+ * server text: they go to the CRM; the UI translates them). */
+#define CS_LOOKUP_REASON_TIMEOUT        "API timeout"
+#define CS_LOOKUP_REASON_UNREACHABLE    "Server unreachable"
+#define CS_LOOKUP_REASON_SERVER         "Server error"
+#define CS_LOOKUP_REASON_RATE_LIMITED   "Rate limited"
+#define CS_LOOKUP_REASON_CIRCUIT_OPEN   "Service down (circuit open)"
+#define CS_LOOKUP_REASON_REJECTED       "Key rejected"
+#define CS_LOOKUP_REASON_INVALID_ANSWER "Invalid answer"
+#define CS_LOOKUP_REASON_FAILED         "The lookup could not decide"
+
 /* DESIGN.md: flagging more than this share of a window at once is more
  * likely a wrong account or an empty listing than a real mass failure. */
 #define CS_VERIFIER_DEFAULT_ORPHAN_GUARD 0.2

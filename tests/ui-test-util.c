@@ -1,0 +1,311 @@
+/* ui-test-util.c
+ *
+ * Copyright 2026 The Calsync authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <locale.h>
+
+#include "ui-test-util.h"
+
+/**
+ * ui_test_init:
+ * @argc: the program's argc
+ * @argv: the program's argv
+ *
+ * GTest and GTK under Xvfb, with libadwaita's styles; criticals and
+ * warnings abort (G_DEBUG=fatal-warnings in the environment, and here).
+ */
+void
+ui_test_init (int    *argc,
+              char ***argv)
+{
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  setlocale (LC_ALL, "");
+  g_test_init (argc, argv, NULL);
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  gtk_init ();
+  adw_init ();
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * ui_test_wait_until:
+ * @condition: what to wait for
+ * @user_data: data for @condition
+ * @what: words for the failure message
+ *
+ * Iterates the default main context until @condition holds; fails the
+ * test after %UI_TEST_TIMEOUT_MS (a bound, not a synchronisation sleep).
+ */
+void
+ui_test_wait_until (UiTestCondition  condition,
+                    gpointer         user_data,
+                    const char      *what)
+{
+  gint64 deadline = g_get_monotonic_time () + UI_TEST_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+  while (!condition (user_data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      if (!condition (user_data))
+        {
+          /* Block shortly for the next event instead of spinning. */
+          GSource *tick = g_timeout_source_new (10);
+
+          g_source_set_callback (tick, tick_cb, NULL, NULL);
+          g_source_attach (tick, NULL);
+          g_main_context_iteration (NULL, TRUE);
+          g_source_destroy (tick);
+          g_source_unref (tick);
+        }
+    }
+}
+
+/**
+ * ui_test_async_cb:
+ *
+ * A #GAsyncReadyCallback that stores a reference to the result in the
+ * `GAsyncResult *` that @user_data points to.
+ */
+void
+ui_test_async_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+result_is_set (gpointer user_data)
+{
+  return *(GAsyncResult **) user_data != NULL;
+}
+
+/**
+ * ui_test_wait_result:
+ * @result: where ui_test_async_cb() stores the result
+ *
+ * Returns: (transfer full): the result, once there
+ */
+GAsyncResult *
+ui_test_wait_result (GAsyncResult **result)
+{
+  ui_test_wait_until (result_is_set, result, "an async result");
+  return g_steal_pointer (result);
+}
+
+/**
+ * ui_test_drain:
+ *
+ * Runs what is ready in the default main context (idle callbacks, layout),
+ * without waiting.
+ */
+void
+ui_test_drain (void)
+{
+  for (guint i = 0; i < 1000 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+}
+
+/**
+ * ui_test_fixture_setup:
+ * @fixture: the fixture
+ * @n_appointments: the size of the demo company
+ * @prepare: fill the cache with every state (cs_demo_prepare_async())
+ *
+ * Starts the simulator and an engine on it.
+ */
+void
+ui_test_fixture_setup (UiTestFixture *fixture,
+                       guint          n_appointments,
+                       gboolean       prepare)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  GAsyncResult *pending = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture->demo = cs_demo_new (n_appointments);
+  g_assert_true (cs_demo_start (fixture->demo, &error));
+  g_assert_no_error (error);
+
+  if (prepare)
+    {
+      cs_demo_prepare_async (fixture->demo, NULL, ui_test_async_cb, &pending);
+      result = ui_test_wait_result (&pending);
+      g_assert_true (cs_demo_prepare_finish (fixture->demo, result, &error));
+      g_assert_no_error (error);
+      g_clear_object (&result);
+    }
+
+  fixture->engine = cs_demo_new_engine (fixture->demo);
+  cs_engine_start_async (fixture->engine, NULL, ui_test_async_cb, &pending);
+  result = ui_test_wait_result (&pending);
+  g_assert_true (cs_engine_start_finish (fixture->engine, result, &error));
+  g_assert_no_error (error);
+}
+
+/**
+ * ui_test_verify:
+ * @fixture: the fixture
+ *
+ * Runs one comprehensive check against the simulator and waits for it.
+ */
+void
+ui_test_verify (UiTestFixture *fixture)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(CsVerifyReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *pending = NULL;
+
+  cs_engine_verify_async (fixture->engine, CS_VERIFICATION_COMPREHENSIVE, FALSE, NULL,
+                          ui_test_async_cb, &pending);
+  result = ui_test_wait_result (&pending);
+  report = cs_engine_verify_finish (fixture->engine, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+}
+
+/**
+ * ui_test_fixture_teardown:
+ * @fixture: the fixture
+ */
+void
+ui_test_fixture_teardown (UiTestFixture *fixture)
+{
+  g_clear_object (&fixture->engine);
+  g_clear_object (&fixture->demo);
+  ui_test_drain ();
+}
+
+typedef gboolean (*WidgetMatch) (GtkWidget *widget, gconstpointer data);
+
+static GtkWidget *
+find_widget (GtkWidget     *root,
+             WidgetMatch    match,
+             gconstpointer  data)
+{
+  if (root == NULL)
+    return NULL;
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+match_name (GtkWidget *widget, gconstpointer data)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), data) == 0;
+}
+
+static gboolean
+match_type (GtkWidget *widget, gconstpointer data)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (data));
+}
+
+static gboolean
+match_button (GtkWidget *widget, gconstpointer data)
+{
+  const char *label;
+
+  if (!GTK_IS_BUTTON (widget))
+    return FALSE;
+  label = gtk_button_get_label (GTK_BUTTON (widget));
+  if (label == NULL)
+    {
+      GtkWidget *child = gtk_button_get_child (GTK_BUTTON (widget));
+
+      if (ADW_IS_BUTTON_CONTENT (child))
+        label = adw_button_content_get_label (ADW_BUTTON_CONTENT (child));
+      else if (GTK_IS_LABEL (child))
+        label = gtk_label_get_label (GTK_LABEL (child));
+    }
+  return g_strcmp0 (label, data) == 0;
+}
+
+static gboolean
+match_label (GtkWidget *widget, gconstpointer data)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), data) == 0;
+}
+
+/**
+ * ui_test_find_by_name:
+ * @root: where to look
+ * @name: the widget name (gtk_widget_set_name(), or `name` in a template)
+ *
+ * Returns: (transfer none) (nullable): the first widget of that name
+ */
+GtkWidget *
+ui_test_find_by_name (GtkWidget  *root,
+                      const char *name)
+{
+  return find_widget (root, match_name, name);
+}
+
+/**
+ * ui_test_find_by_type:
+ * @root: where to look
+ * @type: a widget type
+ *
+ * Returns: (transfer none) (nullable): the first widget of @type
+ */
+GtkWidget *
+ui_test_find_by_type (GtkWidget *root,
+                      GType      type)
+{
+  return find_widget (root, match_type, GSIZE_TO_POINTER (type));
+}
+
+/**
+ * ui_test_find_button:
+ * @root: where to look
+ * @label: the button's label, mnemonic underscores included
+ *
+ * Returns: (transfer none) (nullable): the first button with @label
+ */
+GtkWidget *
+ui_test_find_button (GtkWidget  *root,
+                     const char *label)
+{
+  return find_widget (root, match_button, label);
+}
+
+/**
+ * ui_test_find_label:
+ * @root: where to look
+ * @text: the label's text, without markup
+ *
+ * Returns: (transfer none) (nullable): the first label showing @text
+ */
+GtkWidget *
+ui_test_find_label (GtkWidget  *root,
+                    const char *text)
+{
+  return find_widget (root, match_label, text);
+}
