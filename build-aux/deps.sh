@@ -8,7 +8,7 @@ packages=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libglib2.0-dev-bin
   libgtk-4-dev libadwaita-1-dev libsoup-3.0-dev libjson-glib-dev
-  libsecret-1-dev libsqlite3-dev
+  libsecret-1-dev libsqlite3-dev libportal-gtk4-dev
   # validators of the data files
   desktop-file-utils appstream
   # headless tests: a private bus, a keyring, a virtual screen

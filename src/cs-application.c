@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cs-application.h"
+#include "cs-background.h"
 #include "cs-credentials.h"
 #include "cs-demo.h"
 #include "cs-engine.h"
@@ -50,6 +51,7 @@ struct _CsApplication
   gboolean        demo_requested;
   gboolean        background_requested;
   gboolean        engine_ready;
+  gboolean        held;
   gint64          pending_review_id;
   char           *pending_review_uid;
 };
@@ -935,7 +937,54 @@ quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  CsApplication *self = user_data;
+
+  /* "Quit" ends the background checks too, until the next login. */
+  if (self->held)
+    {
+      self->held = FALSE;
+      g_application_release (G_APPLICATION (self));
+    }
+  g_application_quit (G_APPLICATION (self));
+}
+
+/* Background: with `run-in-background` on, the application holds itself,
+ * so closing the window leaves the checks and the notifications running
+ * until "Quit"; at login `--background` starts it again (cs-background.c). */
+
+static void
+autostart_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_background_set_autostart_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("Running in the background was not set up: %s", error->message);
+}
+
+static void
+run_in_background_changed (CsApplication *self)
+{
+  gboolean wanted = g_settings_get_boolean (self->settings, "run-in-background");
+
+  if (wanted && !self->held)
+    g_application_hold (G_APPLICATION (self));
+  else if (!wanted && self->held)
+    g_application_release (G_APPLICATION (self));
+  self->held = wanted;
+}
+
+static void
+run_in_background_setting_cb (GSettings     *settings,
+                              const char    *key,
+                              CsApplication *self)
+{
+  run_in_background_changed (self);
+  cs_background_set_autostart_async (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                     g_settings_get_boolean (settings, key), NULL,
+                                     autostart_cb, NULL);
 }
 
 static void
@@ -981,12 +1030,22 @@ cs_application_startup (GApplication *app)
   self->settings = g_settings_new (APPLICATION_ID);
   self->engine = cs_engine_new (self->settings, NULL, NULL);
   cs_engine_start_async (self->engine, NULL, engine_started_cb, g_object_ref (self));
+
+  /* The demo never stays behind nor starts at login. */
+  g_signal_connect (self->settings, "changed::run-in-background",
+                    G_CALLBACK (run_in_background_setting_cb), self);
+  run_in_background_changed (self);
+  if (self->held)
+    cs_background_set_autostart_async (NULL, TRUE, NULL, autostart_cb, NULL);
 }
 
 static void
 cs_application_shutdown (GApplication *app)
 {
   CsApplication *self = CS_APPLICATION (app);
+
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
 
   G_APPLICATION_CLASS (cs_application_parent_class)->shutdown (app);
 
