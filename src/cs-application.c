@@ -932,6 +932,30 @@ about_activated (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* "Try the demo" on the welcome page: a second, separate instance on the
+ * simulator (--demo is never unique), so nothing of the user's is used. */
+static void
+demo_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  CsApplication *self = user_data;
+  g_autoptr(GSubprocess) demo = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *program = g_file_read_link ("/proc/self/exe", NULL);
+
+  demo = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                           program != NULL ? program : "calsync", "--demo", NULL);
+  if (demo == NULL)
+    {
+      CsWindow *window = find_window (self);
+
+      if (window != NULL)
+        cs_window_add_toast (window, adw_toast_new (_("The demo could not start")));
+      g_message ("The demo could not start: %s", error->message);
+    }
+}
+
 static void
 quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
@@ -997,6 +1021,7 @@ cs_application_startup (GApplication *app)
     { "retry", retry_activated, "x", NULL, NULL, { 0 } },
     { "preferences", preferences_activated, NULL, NULL, NULL, { 0 } },
     { "about", about_activated, NULL, NULL, NULL, { 0 } },
+    { "demo", demo_activated, NULL, NULL, NULL, { 0 } },
     { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
   };
   const char *preferences_accels[] = { "<Control>comma", NULL };

@@ -42,6 +42,13 @@ struct _CsWindow
   gboolean              reload_again;
   gboolean              reloading;
 
+  /* What the window listens to, as weak pointers (the engine owns them),
+   * to notice the objects of a new set-up. */
+  CsVerifier           *watched_verifier;
+  CsOutbox             *watched_outbox;
+  CsCalcomClient       *watched_calcom;
+  CsBackendClient      *watched_backend;
+
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   GtkButton            *verify_button;
@@ -261,11 +268,34 @@ cs_window_get_banner_text (CsWindow *self)
   return gtk_label_get_label (self->banner_label);
 }
 
+static void update_progress (CsWindow *self);
+static void watch_engine_parts (CsWindow *self);
+
+/* Set up or not: the welcome page until Calsync can check (or has a cache
+ * of an earlier set-up to show), the views from then on. */
+static void
+update_setup_state (CsWindow *self)
+{
+  gboolean set_up = cs_engine_get_setup_error (self->engine) == NULL;
+  const char *page = gtk_stack_get_visible_child_name (self->main_stack);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify", set_up);
+
+  if (!set_up && cs_store_get_company_id (cs_engine_get_store (self->engine)) <= 0)
+    gtk_stack_set_visible_child_name (self->main_stack, "setup");
+  else if (g_strcmp0 (page, "failed") != 0)
+    gtk_stack_set_visible_child_name (self->main_stack, "main");
+}
+
 static void
 engine_changed_cb (CsWindow *self)
 {
+  /* A new set-up (Preferences) may have brought new clients. */
+  watch_engine_parts (self);
+  update_setup_state (self);
   reload_model (self);
   update_banner (self);
+  update_progress (self);
 }
 
 /* Verify now */
@@ -444,6 +474,10 @@ cs_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CS_TYPE_WINDOW);
 
+  g_clear_weak_pointer (&self->watched_verifier);
+  g_clear_weak_pointer (&self->watched_outbox);
+  g_clear_weak_pointer (&self->watched_calcom);
+  g_clear_weak_pointer (&self->watched_backend);
   g_clear_object (&self->model);
   g_clear_object (&self->engine);
   g_clear_object (&self->settings);
@@ -566,6 +600,53 @@ watch_breaker (CsWindow     *self,
                            G_CALLBACK (breaker_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* Follows the verifier's progress, the outbox and both circuits; again
+ * when a new set-up replaced them. */
+static void
+watch_engine_parts (CsWindow *self)
+{
+  CsVerifier *verifier = cs_engine_get_verifier (self->engine);
+  CsOutbox *outbox = cs_engine_get_outbox (self->engine);
+  CsCalcomClient *calcom = cs_engine_get_calcom (self->engine);
+  CsBackendClient *backend = cs_engine_get_backend (self->engine);
+
+  if (verifier != self->watched_verifier)
+    {
+      g_set_weak_pointer (&self->watched_verifier, verifier);
+      if (verifier != NULL)
+        {
+          g_signal_connect_object (verifier, "notify::running", G_CALLBACK (update_progress), self,
+                                   G_CONNECT_SWAPPED);
+          g_signal_connect_object (verifier, "notify::done", G_CALLBACK (update_progress), self,
+                                   G_CONNECT_SWAPPED);
+          g_signal_connect_object (verifier, "notify::total", G_CALLBACK (update_progress), self,
+                                   G_CONNECT_SWAPPED);
+        }
+    }
+
+  if (outbox != self->watched_outbox)
+    {
+      g_set_weak_pointer (&self->watched_outbox, outbox);
+      if (outbox != NULL)
+        g_signal_connect_object (outbox, "notify::n-pending", G_CALLBACK (update_banner), self,
+                                 G_CONNECT_SWAPPED);
+    }
+
+  if (calcom != self->watched_calcom)
+    {
+      g_set_weak_pointer (&self->watched_calcom, calcom);
+      if (calcom != NULL)
+        watch_breaker (self, cs_calcom_client_get_http (calcom));
+    }
+
+  if (backend != self->watched_backend)
+    {
+      g_set_weak_pointer (&self->watched_backend, backend);
+      if (backend != NULL)
+        watch_breaker (self, cs_backend_client_get_http (backend));
+    }
+}
+
 /**
  * cs_window_set_engine:
  * @self: a window
@@ -578,9 +659,6 @@ void
 cs_window_set_engine (CsWindow *self,
                       CsEngine *engine)
 {
-  CsVerifier *verifier;
-  gboolean set_up;
-
   g_return_if_fail (CS_IS_WINDOW (self));
   g_return_if_fail (CS_IS_ENGINE (engine));
   g_return_if_fail (self->engine == NULL);
@@ -598,33 +676,10 @@ cs_window_set_engine (CsWindow *self,
   g_signal_connect_object (engine, "changed", G_CALLBACK (engine_changed_cb), self,
                            G_CONNECT_SWAPPED);
 
-  verifier = cs_engine_get_verifier (engine);
-  if (verifier != NULL)
-    {
-      g_signal_connect_object (verifier, "notify::running", G_CALLBACK (update_progress), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (verifier, "notify::done", G_CALLBACK (update_progress), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (verifier, "notify::total", G_CALLBACK (update_progress), self,
-                               G_CONNECT_SWAPPED);
-    }
-  if (cs_engine_get_outbox (engine) != NULL)
-    g_signal_connect_object (cs_engine_get_outbox (engine), "notify::n-pending",
-                             G_CALLBACK (update_banner), self, G_CONNECT_SWAPPED);
-  if (cs_engine_get_calcom (engine) != NULL)
-    watch_breaker (self, cs_calcom_client_get_http (cs_engine_get_calcom (engine)));
-  if (cs_engine_get_backend (engine) != NULL)
-    watch_breaker (self, cs_backend_client_get_http (cs_engine_get_backend (engine)));
+  watch_engine_parts (self);
 
-  set_up = cs_engine_get_setup_error (engine) == NULL;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify", set_up);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", TRUE);
-
-  /* Not set up and nothing cached: the set-up page, not empty views. */
-  if (!set_up && cs_store_get_company_id (cs_engine_get_store (engine)) <= 0)
-    gtk_stack_set_visible_child_name (self->main_stack, "setup");
-  else
-    gtk_stack_set_visible_child_name (self->main_stack, "main");
+  update_setup_state (self);
 
   update_banner (self);
   update_progress (self);
