@@ -11,9 +11,17 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
 grep -v '^#' po/POTFILES.in | sed '/^$/d' > "$scratch/files"
+# C sources as C; templates (.ui), the desktop file and the metainfo by
+# their own syntax, as meson's i18n module extracts them.
+grep '\.c$' "$scratch/files" > "$scratch/c-files" || true
+grep -v '\.c$' "$scratch/files" > "$scratch/other-files" || true
 xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=C_:1c,2 \
   --keyword=NC_:1c,2 --keyword=g_dngettext:2,3 --add-comments=Translators \
-  --files-from="$scratch/files" --output="$scratch/calsync.pot"
+  --files-from="$scratch/c-files" --output="$scratch/calsync.pot"
+if [ -s "$scratch/other-files" ]; then
+  xgettext --from-code=UTF-8 --join-existing --add-comments=Translators \
+    --files-from="$scratch/other-files" --output="$scratch/calsync.pot"
+fi
 
 # Every message of the sources has a translation (untranslated ones count
 # as missing).
