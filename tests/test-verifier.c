@@ -497,6 +497,65 @@ test_cancelled_run_writes_nothing (Fixture       *f,
   g_assert_cmpstr (last->result, ==, CS_RUN_RESULT_CANCELLED);
 }
 
+/* Fails every request of both services once the listings are read, so the
+ * lookups fail. */
+static void
+fail_lookups_cb (CsVerifier *verifier,
+                 GParamSpec *pspec,
+                 Fixture    *f)
+{
+  CsSimFaults faults;
+
+  if (cs_verifier_get_phase (verifier) != CS_VERIFIER_LOOKING_UP)
+    return;
+
+  cs_sim_faults_init (&faults);
+  faults.force_status = 500;
+  cs_sim_server_set_faults (f->sim, CS_SIM_SERVICE_CALCOM, &faults);
+  cs_sim_server_set_faults (f->sim, CS_SIM_SERVICE_BACKEND, &faults);
+}
+
+/* An item whose lookup failed keeps a fixed English reason as its tracking
+ * message (it goes to the CRM, the UI translates it), never the text of an
+ * error the server or the network produced. */
+static void
+test_lookup_failure_reason (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const char * const reasons[] = {
+    CS_LOOKUP_REASON_TIMEOUT, CS_LOOKUP_REASON_UNREACHABLE, CS_LOOKUP_REASON_SERVER,
+    CS_LOOKUP_REASON_RATE_LIMITED, CS_LOOKUP_REASON_CIRCUIT_OPEN, CS_LOOKUP_REASON_REJECTED,
+    CS_LOOKUP_REASON_INVALID_ANSWER, CS_LOOKUP_REASON_FAILED,
+  };
+  g_autoptr(CsVerifyReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  CsVerifyOptions options;
+  guint n_failed = 0;
+  gboolean server_reason = FALSE;
+
+  g_signal_connect (f->verifier, "notify::phase", G_CALLBACK (fail_lookups_cb), f);
+  window_options (f, CS_VERIFICATION_COMPREHENSIVE, &options);
+  report = run_verification (f, &options, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < report->issues->len; i++)
+    {
+      CsVerifyIssue *issue = g_ptr_array_index (report->issues, i);
+      gboolean fixed = FALSE;
+
+      if (issue->error_code != CS_ERROR_CODE_VERIFICATION_ERROR)
+        continue;
+      n_failed++;
+      for (guint r = 0; r < G_N_ELEMENTS (reasons); r++)
+        fixed |= g_strcmp0 (issue->message, reasons[r]) == 0;
+      g_assert_true (fixed);
+      server_reason |= g_strcmp0 (issue->message, CS_LOOKUP_REASON_SERVER) == 0;
+    }
+
+  g_assert_cmpuint (n_failed, >, 0);
+  g_assert_true (server_reason);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -516,6 +575,7 @@ main (int   argc,
   ADD ("retry-verifies-just-those", 200, test_retry_verifies_just_those);
   ADD ("cycle-lists-changes-only", 300, test_cycle_lists_changes_only);
   ADD ("cancelled-run-writes-nothing", 100, test_cancelled_run_writes_nothing);
+  ADD ("lookup-failure-reason", 300, test_lookup_failure_reason);
 
 #undef ADD
 
