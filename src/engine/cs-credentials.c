@@ -325,6 +325,46 @@ cs_credentials_store_finish (CsCredentials  *self,
 }
 
 static void
+retrieve_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OpData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  SecretValue *value;
+  char *secret;
+
+  value = secret_retrievable_retrieve_secret_finish (SECRET_RETRIEVABLE (object), result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, map_error (task, g_steal_pointer (&error)));
+      return;
+    }
+  if (value == NULL)
+    {
+      g_debug ("Credential for service %s is locked",
+               cs_credential_service_to_string (data->service));
+      g_task_return_error (task, new_locked_error ());
+      return;
+    }
+
+  /* Stays in libsecret's non-pageable memory; wiped when freed. */
+  secret = secret_value_unref_to_password (value, NULL);
+  g_debug ("Looked up credential for service %s", cs_credential_service_to_string (data->service));
+  g_task_return_pointer (task, secret, (GDestroyNotify) secret_password_free);
+}
+
+/* Whether a search result is an item of the Secret Service that is still
+ * locked. Inside Flatpak the results are items of libsecret's file backend
+ * (unlocked through the Secret portal), which have no lock of their own. */
+static gboolean
+item_is_locked (gpointer item)
+{
+  return SECRET_IS_ITEM (item) && secret_item_get_locked (SECRET_ITEM (item));
+}
+
+static void
 lookup_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
@@ -332,14 +372,13 @@ lookup_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   OpData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autolist(SecretItem) items = NULL;
-  SecretValue *value;
-  SecretItem *item;
-  char *secret;
+  GCancellable *cancellable;
+  GList *items;
+  SecretRetrievable *item;
 
   g_assert (G_IS_TASK (task));
 
-  items = secret_service_search_finish (NULL, result, &error);
+  items = secret_password_search_finish (result, &error);
   if (error != NULL)
     {
       g_task_return_error (task, map_error (task, g_steal_pointer (&error)));
@@ -356,20 +395,20 @@ lookup_cb (GObject      *object,
 
   /* secret_password_lookup() answers "nothing stored" when the unlock
    * prompt fails or is dismissed; the search shows the item still locked. */
-  item = items->data;
-  value = secret_item_get_locked (item) ? NULL : secret_item_get_secret (item);
-  if (value == NULL)
+  item = g_object_ref (items->data);
+  g_list_free_full (items, g_object_unref);
+  if (item_is_locked (item))
     {
+      g_object_unref (item);
       g_debug ("Credential for service %s is locked",
                cs_credential_service_to_string (data->service));
       g_task_return_error (task, new_locked_error ());
       return;
     }
 
-  /* Stays in libsecret's non-pageable memory; wiped when freed. */
-  secret = secret_value_unref_to_password (value, NULL);
-  g_debug ("Looked up credential for service %s", cs_credential_service_to_string (data->service));
-  g_task_return_pointer (task, secret, (GDestroyNotify) secret_password_free);
+  cancellable = g_task_get_cancellable (task);
+  secret_retrievable_retrieve_secret (item, cancellable, retrieve_cb, g_steal_pointer (&task));
+  g_object_unref (item);
 }
 
 /**
@@ -404,9 +443,10 @@ cs_credentials_lookup_async (CsCredentials       *self,
                       cs_credentials_lookup_async);
   attributes = op_data_build_attributes (g_task_get_task_data (task));
 
-  secret_service_search (NULL, &credentials_schema, attributes,
-                         SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
-                         cancellable, lookup_cb, g_steal_pointer (&task));
+  /* The password API, not SecretService: only it uses the Secret portal
+   * inside Flatpak (no D-Bus hole to org.freedesktop.secrets). */
+  secret_password_searchv (&credentials_schema, attributes, SECRET_SEARCH_UNLOCK,
+                           cancellable, lookup_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -463,13 +503,13 @@ clear_search_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autolist(SecretItem) items = NULL;
+  g_autolist(GObject) items = NULL;
   g_autoptr(GHashTable) attributes = NULL;
   GCancellable *cancellable;
 
   g_assert (G_IS_TASK (task));
 
-  items = secret_service_search_finish (NULL, result, &error);
+  items = secret_password_search_finish (result, &error);
   if (error != NULL)
     {
       g_task_return_error (task, map_error (task, g_steal_pointer (&error)));
@@ -479,7 +519,7 @@ clear_search_cb (GObject      *object,
   /* secret_password_clear() skips locked items without an error. */
   for (const GList *l = items; l != NULL; l = l->next)
     {
-      if (secret_item_get_locked (l->data))
+      if (item_is_locked (l->data))
         {
           g_task_return_error (task, new_locked_error ());
           return;
@@ -524,9 +564,9 @@ cs_credentials_clear_async (CsCredentials       *self,
                       cs_credentials_clear_async);
   attributes = op_data_build_attributes (g_task_get_task_data (task));
 
-  secret_service_search (NULL, &credentials_schema, attributes,
-                         SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK,
-                         cancellable, clear_search_cb, g_steal_pointer (&task));
+  secret_password_searchv (&credentials_schema, attributes,
+                           SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK,
+                           cancellable, clear_search_cb, g_steal_pointer (&task));
 }
 
 /**
