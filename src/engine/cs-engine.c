@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "cs-alert-log.h"
 #include "cs-credentials.h"
 #include "cs-engine.h"
 #include "cs-net-error.h"
@@ -45,6 +46,7 @@ struct _CsEngine
   CsActions       *actions;
   CsScheduler     *scheduler;
   CsNotifier      *notifier;
+  CsAlertLog      *alerts;
   GNetworkMonitor *network;
   gboolean         last_run_failed;
   CsCircuitState   calcom_circuit;
@@ -88,6 +90,7 @@ cs_engine_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend)), self);
   g_clear_object (&self->scheduler);
   g_clear_object (&self->notifier);
+  g_clear_object (&self->alerts);
   g_clear_object (&self->network);
   g_clear_object (&self->actions);
   g_clear_object (&self->outbox);
@@ -246,6 +249,14 @@ verifier_running_cb (CsVerifier *verifier,
     cs_engine_notify_changed (self);
 }
 
+static GError *
+missing_secret_error (void)
+{
+  return g_error_new_literal (CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP,
+                              _("The Cal.com API key or the CRM access token "
+                                "is missing. Enter them in Preferences."));
+}
+
 static void
 build_clients (CsEngine   *self,
                const char *calcom_key,
@@ -279,9 +290,7 @@ build_clients (CsEngine   *self,
     }
 
   if (calcom_key == NULL || backend_token == NULL)
-    set_setup_error (self, g_error_new_literal (CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP,
-                                                _("The Cal.com API key or the CRM access token "
-                                                  "is missing. Enter them in Preferences.")));
+    set_setup_error (self, missing_secret_error ());
 
   cs_calcom_client_set_api_key (self->calcom, calcom_key);
   cs_backend_client_set_token (self->backend, backend_token);
@@ -433,6 +442,8 @@ store_opened_cb (GObject      *object,
       return;
     }
 
+  self->alerts = cs_alert_log_new (self->store, self->clock);
+
   if (self->calcom_key != NULL && self->backend_token != NULL)
     {
       finish_start (task);
@@ -563,6 +574,21 @@ cs_engine_get_verifier (CsEngine *self)
 }
 
 /**
+ * cs_engine_get_alerts:
+ * @self: a started engine
+ *
+ * Returns: (transfer none) (nullable): the in-app alerts (flags, failed
+ *   checks, restored sync), newest first; %NULL before the cache is open
+ */
+CsAlertLog *
+cs_engine_get_alerts (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->alerts;
+}
+
+/**
  * cs_engine_get_outbox:
  * @self: a started engine
  *
@@ -657,9 +683,17 @@ verify_cb (GObject      *object,
   report = cs_verifier_run_finish (CS_VERIFIER (object), result, &error);
   if (report == NULL)
     {
+      /* The in-app alerts hear of every run the engine started; a
+       * cancelled one was the user's choice, not a failure. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        cs_alert_log_add_run_failed (self->alerts, error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+
+  /* A dry run flags nothing: what it would flag is no news. */
+  if (!GPOINTER_TO_INT (g_task_get_task_data (task)))
+    cs_alert_log_add_report (self->alerts, report);
 
   /* Remember the company, for the figures shown before the next check. */
   company_id = cs_store_get_company_id (self->store);
@@ -681,6 +715,7 @@ run_options_async (CsEngine              *self,
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, cs_engine_verify_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (options->dry_run), NULL);
 
   if (!self->started)
     {
@@ -867,8 +902,12 @@ circuit_changed (CsEngine          *self,
   CsCircuitState state = cs_circuit_breaker_get_state (breaker);
 
   /* Closed again after it was open: the outage is over. */
-  if (state == CS_CIRCUIT_CLOSED && *last != CS_CIRCUIT_CLOSED && self->notifier != NULL)
-    cs_notifier_sync_restored (self->notifier, service);
+  if (state == CS_CIRCUIT_CLOSED && *last != CS_CIRCUIT_CLOSED)
+    {
+      cs_alert_log_add_restored (self->alerts, service);
+      if (self->notifier != NULL)
+        cs_notifier_sync_restored (self->notifier, service);
+    }
   *last = state;
 }
 
@@ -973,9 +1012,11 @@ cs_engine_start_schedule (CsEngine   *self,
 
   /* The due times are the company's: on a first start, ask whose the
    * token is before reading them. */
-  if (cs_store_get_company_id (self->store) <= 0 && self->backend != NULL)
+  if (cs_store_get_company_id (self->store) <= 0)
     {
-      ask_company (self);
+      /* Not set up yet: cs_engine_reconfigure_async() asks once it is. */
+      if (self->backend != NULL)
+        ask_company (self);
       return;
     }
 
@@ -994,4 +1035,257 @@ cs_engine_get_scheduler (CsEngine *self)
   g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
 
   return self->scheduler;
+}
+
+/* Reconfiguring */
+
+/* Whether @client_url (trailing slashes stripped by the HTTP client) is
+ * the address @setting names. */
+static gboolean
+same_base_url (const char *client_url,
+               const char *setting)
+{
+  gsize len = strlen (setting);
+
+  while (len > 0 && setting[len - 1] == '/')
+    len--;
+
+  return strlen (client_url) == len && strncmp (client_url, setting, len) == 0;
+}
+
+/* Drops the clients and what was built on them. Whoever still holds one
+ * (a run that is going, a view) keeps a working object of the old
+ * addresses until it lets go; the engine forgets it. */
+static void
+clear_clients (CsEngine *self)
+{
+  if (self->calcom != NULL)
+    g_signal_handlers_disconnect_by_data (cs_http_client_get_circuit_breaker (cs_calcom_client_get_http (self->calcom)), self);
+  if (self->backend != NULL)
+    g_signal_handlers_disconnect_by_data (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend)), self);
+  if (self->verifier != NULL)
+    g_signal_handlers_disconnect_by_data (self->verifier, self);
+  if (self->outbox != NULL)
+    g_signal_handlers_disconnect_by_data (self->outbox, self);
+  g_clear_object (&self->actions);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->verifier);
+  g_clear_object (&self->calcom);
+  g_clear_object (&self->backend);
+}
+
+static void
+reconfigure_apply (GTask *task)
+{
+  CsEngine *self = g_task_get_source_object (task);
+  StartData *data = g_task_get_task_data (task);
+  const char *calcom_key = self->calcom_key != NULL ? self->calcom_key : data->calcom_key;
+  const char *backend_token = self->backend_token != NULL ? self->backend_token : data->backend_token;
+  g_autofree char *calcom_url = g_settings_get_string (self->settings, "calcom-url");
+  g_autofree char *backend_url = g_settings_get_string (self->settings, "backend-url");
+
+  if (self->calcom != NULL && self->backend != NULL &&
+      same_base_url (cs_http_client_get_base_url (cs_calcom_client_get_http (self->calcom)), calcom_url) &&
+      same_base_url (cs_http_client_get_base_url (cs_backend_client_get_http (self->backend)), backend_url))
+    {
+      /* The same servers: the objects stay (views hold the verifier),
+       * only the secrets change. */
+      if (calcom_key == NULL || backend_token == NULL)
+        set_setup_error (self, missing_secret_error ());
+      cs_calcom_client_set_api_key (self->calcom, calcom_key);
+      cs_backend_client_set_token (self->backend, backend_token);
+    }
+  else
+    {
+      /* Other servers: the clients cannot change their address, so
+       * everything built on them is made again. */
+      clear_clients (self);
+      build_clients (self, calcom_key, backend_token);
+
+      if (self->scheduler != NULL && self->calcom != NULL)
+        g_signal_connect (cs_http_client_get_circuit_breaker (cs_calcom_client_get_http (self->calcom)),
+                          "notify::state", G_CALLBACK (calcom_circuit_cb), self);
+      if (self->scheduler != NULL && self->backend != NULL)
+        g_signal_connect (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend)),
+                          "notify::state", G_CALLBACK (backend_circuit_cb), self);
+    }
+
+  if (self->scheduler != NULL)
+    {
+      g_autofree char *check_time = g_settings_get_string (self->settings, "comprehensive-check-time");
+
+      cs_scheduler_set_check_time_string (self->scheduler, check_time);
+      cs_scheduler_set_paused (self->scheduler, self->setup_error != NULL);
+
+      /* A first set-up: ask whose the token is before the due times
+       * are read (cs_engine_start_schedule() does the same). */
+      if (self->setup_error == NULL && cs_store_get_company_id (self->store) <= 0)
+        ask_company (self);
+      else
+        cs_scheduler_start (self->scheduler);
+    }
+
+  if (self->setup_error == NULL)
+    send_waiting (self);
+
+  cs_engine_notify_changed (self);
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Starts over with what the keyring said: no earlier set-up error holds. */
+static void
+reconfigure_lookup_failed (GTask  *task,
+                           GError *error)
+{
+  CsEngine *self = g_task_get_source_object (task);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  set_setup_error (self, error);
+  reconfigure_apply (task);
+}
+
+static void
+reconfigure_backend_secret_cb (GObject      *object,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  StartData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->backend_token = cs_credentials_lookup_finish (CS_CREDENTIALS (object), result, &error);
+  if (error != NULL)
+    {
+      reconfigure_lookup_failed (task, error);
+      return;
+    }
+
+  reconfigure_apply (task);
+}
+
+static void
+reconfigure_lookup_backend (GTask *task)
+{
+  CsEngine *self = g_task_get_source_object (task);
+  g_autofree char *url = secret_url (self, "backend-url");
+
+  if (self->backend_token != NULL || url[0] == '\0')
+    {
+      reconfigure_apply (task);
+      return;
+    }
+
+  cs_credentials_lookup_async (self->credentials, CS_CREDENTIAL_SERVICE_BACKEND, url,
+                               g_task_get_cancellable (task), reconfigure_backend_secret_cb,
+                               g_object_ref (task));
+}
+
+static void
+reconfigure_calcom_secret_cb (GObject      *object,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  StartData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->calcom_key = cs_credentials_lookup_finish (CS_CREDENTIALS (object), result, &error);
+  if (error != NULL)
+    {
+      /* No keyring: the same answer for the second secret; say it once. */
+      reconfigure_lookup_failed (task, error);
+      return;
+    }
+
+  reconfigure_lookup_backend (task);
+}
+
+/**
+ * cs_engine_reconfigure_async:
+ * @self: a started engine
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the engine runs on the new set-up
+ * @user_data: data for @callback
+ *
+ * Takes up what Preferences changed, without a restart: reads the base
+ * URLs from the settings again and the secrets from the keyring (unless
+ * they were given with cs_engine_set_secrets()), and sets the set-up
+ * error anew (cs_engine_get_setup_error()).
+ *
+ * With the same addresses the clients, the verifier, the outbox and the
+ * actions stay the same objects and only take the new secrets. With other
+ * addresses they are replaced (a client cannot change its address): take
+ * them again with the getters when #CsEngine::changed is emitted. The
+ * schedule, if running, is paused or resumed to match, and takes the
+ * comprehensive-check time again.
+ *
+ * #CsEngine::changed is emitted at the end in every case.
+ */
+void
+cs_engine_reconfigure_async (CsEngine            *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *url = NULL;
+
+  g_return_if_fail (CS_IS_ENGINE (self));
+  g_return_if_fail (self->started);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_engine_reconfigure_async);
+  g_task_set_task_data (task, g_new0 (StartData, 1), (GDestroyNotify) start_data_free);
+
+  g_clear_error (&self->setup_error);
+
+  url = secret_url (self, "calcom-url");
+  if (self->calcom_key != NULL || url[0] == '\0')
+    {
+      reconfigure_lookup_backend (task);
+      return;
+    }
+
+  cs_credentials_lookup_async (self->credentials, CS_CREDENTIAL_SERVICE_CALCOM, url,
+                               cancellable, reconfigure_calcom_secret_cb, g_object_ref (task));
+}
+
+/**
+ * cs_engine_reconfigure_finish:
+ * @self: an engine
+ * @result: the result
+ * @error: return location for %G_IO_ERROR_CANCELLED
+ *
+ * Returns: %TRUE once the engine runs on the new set-up (perhaps still
+ *   not set up: see cs_engine_get_setup_error())
+ */
+gboolean
+cs_engine_reconfigure_finish (CsEngine      *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * cs_engine_get_secrets_given:
+ * @self: an engine
+ *
+ * Returns: whether both secrets were given with cs_engine_set_secrets()
+ *   (the demo's, the tests'), so the keyring's are not used
+ */
+gboolean
+cs_engine_get_secrets_given (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), FALSE);
+
+  return self->calcom_key != NULL && self->backend_token != NULL;
 }

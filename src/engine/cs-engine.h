@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "cs-actions.h"
+#include "cs-alert-log.h"
 #include "cs-backend-client.h"
 #include "cs-calcom-client.h"
 #include "cs-clock.h"
@@ -59,6 +60,7 @@ const GError   *cs_engine_get_store_recovery  (CsEngine            *self);
 const GError   *cs_engine_get_setup_error     (CsEngine            *self);
 CsVerifier     *cs_engine_get_verifier        (CsEngine            *self);
 CsOutbox       *cs_engine_get_outbox          (CsEngine            *self);
+CsAlertLog     *cs_engine_get_alerts          (CsEngine            *self);
 CsActions      *cs_engine_get_actions         (CsEngine            *self);
 CsCalcomClient *cs_engine_get_calcom          (CsEngine            *self);
 CsBackendClient *cs_engine_get_backend        (CsEngine            *self);
@@ -78,5 +80,13 @@ void            cs_engine_start_schedule      (CsEngine            *self,
                                                CsNotifier          *notifier);
 CsScheduler    *cs_engine_get_scheduler       (CsEngine            *self);
 void            cs_engine_notify_changed      (CsEngine            *self);
+void            cs_engine_reconfigure_async   (CsEngine            *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean        cs_engine_reconfigure_finish  (CsEngine            *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
+gboolean        cs_engine_get_secrets_given   (CsEngine            *self);
 
 G_END_DECLS
