@@ -536,6 +536,13 @@ cs_window_class_init (CsWindowClass *klass)
 static void
 cs_window_init (CsWindow *self)
 {
+  GtkIconTheme *icons = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
+
+  /* GtkApplication adds the resource's icons for the application's
+   * windows; a window without one (the tests, the screenshots) too. */
+  if (!gtk_icon_theme_has_icon (icons, "cs-metrics-symbolic"))
+    gtk_icon_theme_add_resource_path (icons, "/io/github/calsync/Calsync/icons");
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
@@ -659,12 +666,18 @@ void
 cs_window_set_engine (CsWindow *self,
                       CsEngine *engine)
 {
+  CsTime window_start;
+  CsTime window_end;
+
   g_return_if_fail (CS_IS_WINDOW (self));
   g_return_if_fail (CS_IS_ENGINE (engine));
   g_return_if_fail (self->engine == NULL);
 
   self->engine = g_object_ref (engine);
   self->model = cs_appointment_model_new (cs_engine_get_store (engine), NULL);
+  /* The list and the dashboard show what the checks cover. */
+  cs_engine_get_window (engine, &window_start, &window_end);
+  cs_appointment_model_set_window (self->model, window_start, window_end);
 
   cs_dashboard_set_model (self->dashboard, self->model);
   cs_dashboard_set_engine (self->dashboard, engine);
