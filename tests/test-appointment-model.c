@@ -777,6 +777,62 @@ test_company (Fixture       *f,
     }
 }
 
+/* Only what starts in the verification window is listed and counted: the
+ * appointments and the orphaned bookings that left it are not. */
+static void
+test_window (Fixture       *f,
+             gconstpointer  data)
+{
+  CsTime start = NOW - 10 * CS_USEC_PER_HOUR;
+  CsTime end = NOW + 6 * CS_USEC_PER_HOUR;
+  CsTime got_start, got_end;
+  CsStoreCounts counts;
+  guint n_orphans = 0;
+
+  g_assert_false (cs_appointment_model_get_window (f->model, NULL, NULL));
+  reload (f);
+  g_assert_cmpuint (n_items (f), ==, N_APPOINTMENTS + N_ORPHANS);
+
+  /* Used by the next reload, not before. */
+  cs_appointment_model_set_window (f->model, start, end);
+  g_assert_true (cs_appointment_model_get_window (f->model, &got_start, &got_end));
+  g_assert_cmpint (got_start, ==, start);
+  g_assert_cmpint (got_end, ==, end);
+  g_assert_cmpuint (n_items (f), ==, N_APPOINTMENTS + N_ORPHANS);
+
+  /* Appointments 140 to 155 start from 9.5 h before to 5.5 h after now;
+   * the orphans at +3 h and +5 h, not the one at +7 h. */
+  reload (f);
+  g_assert_cmpuint (n_items (f), ==, 16 + 2);
+  g_assert_cmpuint (cs_appointment_model_get_n_loaded (f->model), ==, 16 + 2);
+  for (guint i = 0; i < n_items (f); i++)
+    {
+      CsAppointmentRow *row = item (f, i);
+
+      g_assert_cmpint (cs_appointment_row_get_starts_at (row), >=, start);
+      g_assert_cmpint (cs_appointment_row_get_starts_at (row), <, end);
+      if (cs_appointment_row_get_is_orphaned_booking (row))
+        n_orphans++;
+      else
+        g_assert_cmpint (cs_appointment_row_get_id (row), >=, 140);
+    }
+  g_assert_cmpuint (n_orphans, ==, 2);
+  g_assert_null (find_row (f, 0, "orphan-3"));
+  g_assert_nonnull (find_row (f, 155, NULL));
+  g_assert_null (find_row (f, 156, NULL));
+
+  /* The dashboard's figures cover the window too. */
+  cs_appointment_model_get_counts (f->model, &counts);
+  g_assert_cmpuint (counts.total, ==, 16 + 2);
+  g_assert_cmpuint (counts.by_status[CS_SYNC_STATUS_ORPHANED_CALCOM], ==, 2);
+
+  /* No window: every row again. */
+  cs_appointment_model_set_window (f->model, CS_TIME_UNSET, CS_TIME_UNSET);
+  g_assert_false (cs_appointment_model_get_window (f->model, NULL, NULL));
+  reload (f);
+  g_assert_cmpuint (n_items (f), ==, N_APPOINTMENTS + N_ORPHANS);
+}
+
 static void
 count_notify (GObject    *object,
               GParamSpec *pspec,
@@ -872,6 +928,7 @@ main (int   argc,
   ADD ("sort", test_sort);
   ADD ("rows", test_rows);
   ADD ("company", test_company);
+  ADD ("window", test_window);
   ADD ("system-clock", test_system_clock);
   ADD ("notify", test_notify);
   ADD ("cancel", test_cancel);

@@ -18,7 +18,8 @@
  *
  * The appointment list as a #GListModel of #CsAppointmentRow: every
  * appointment of the store's company plus every Cal.com booking no
- * appointment claims.
+ * appointment claims, those starting in the window of
+ * cs_appointment_model_set_window() if one is set.
  *
  * A reload reads, in a worker thread, one compact key per row (what the
  * orders and the status filter need, about 40 bytes) and the searchable
@@ -108,6 +109,8 @@ struct _CsAppointmentModel
   guint              status_filter;
   CsAppointmentSort  sort;
   gboolean           sort_descending;
+  CsTime             window_start;
+  CsTime             window_end;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -344,6 +347,8 @@ typedef struct
   CsAppointmentSort  sort;
   gboolean           descending;
   guint              generation;
+  CsTime             window_start;
+  CsTime             window_end;
 } ReloadData;
 
 static void
@@ -358,6 +363,8 @@ typedef struct
   GArray  *keys;
   GString *text;
   CsTime   now;
+  CsTime   window_start;
+  CsTime   window_end;
 } Loader;
 
 /* Appends @str casefolded; ASCII, the usual case, without allocating. */
@@ -393,6 +400,12 @@ loader_add_row (const CsStoreRowInfo *info,
   gboolean unresolved = info->resolved_at == CS_TIME_UNSET;
   gboolean snoozed = info->snoozed_until != CS_TIME_UNSET && info->snoozed_until > loader->now;
   RowKey key = { 0 };
+
+  /* Outside the verification window: no longer (or not yet) checked, so
+   * neither listed nor counted, the orphaned bookings by their start too. */
+  if (loader->window_end != CS_TIME_UNSET &&
+      (info->starts_at < loader->window_start || info->starts_at >= loader->window_end))
+    return TRUE;
 
   key.key = info->key;
   key.starts_at = info->starts_at;
@@ -468,6 +481,8 @@ reload_worker (GTask        *task,
   loader.keys = g_array_sized_new (FALSE, FALSE, sizeof (RowKey), 1024);
   loader.text = g_string_sized_new (32 * 1024);
   loader.now = data->now;
+  loader.window_start = data->window_start;
+  loader.window_end = data->window_end;
 
   if (!_cs_store_rows_foreach (reader, data->company_id, loader_add_row, &loader, &error))
     {
@@ -644,6 +659,8 @@ cs_appointment_model_reload_async (CsAppointmentModel  *self,
   data->sort = self->sort;
   data->descending = self->sort_descending;
   data->generation = ++self->generation;
+  data->window_start = self->window_start;
+  data->window_end = self->window_end;
 
   /* The worker task has no source object, for the same reason the worker
    * drops the store itself; the caller's task keeps the model alive. */
@@ -1240,6 +1257,52 @@ cs_appointment_model_set_sort_descending (CsAppointmentModel *self,
   resort (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_DESCENDING]);
+}
+
+/**
+ * cs_appointment_model_set_window:
+ * @self: a model
+ * @start: the first start instant to list, or %CS_TIME_UNSET
+ * @end: the end of the window (not included), or %CS_TIME_UNSET
+ *
+ * Limits the rows to those starting in [@start, @end), the verification
+ * window (see cs_engine_get_window()): appointments and orphaned bookings
+ * that left it are neither listed nor counted. Both %CS_TIME_UNSET, the
+ * default, lists every row. Takes effect with the next reload.
+ */
+void
+cs_appointment_model_set_window (CsAppointmentModel *self,
+                                 CsTime              start,
+                                 CsTime              end)
+{
+  g_return_if_fail (CS_IS_APPOINTMENT_MODEL (self));
+  g_return_if_fail ((start == CS_TIME_UNSET && end == CS_TIME_UNSET) || end > start);
+
+  self->window_start = start;
+  self->window_end = end;
+}
+
+/**
+ * cs_appointment_model_get_window:
+ * @self: a model
+ * @start: (out) (optional): the first start instant listed
+ * @end: (out) (optional): the end of the window
+ *
+ * Returns: %TRUE if the rows are limited to a window
+ */
+gboolean
+cs_appointment_model_get_window (CsAppointmentModel *self,
+                                 CsTime             *start,
+                                 CsTime             *end)
+{
+  g_return_val_if_fail (CS_IS_APPOINTMENT_MODEL (self), FALSE);
+
+  if (start != NULL)
+    *start = self->window_start;
+  if (end != NULL)
+    *end = self->window_end;
+
+  return self->window_end != CS_TIME_UNSET;
 }
 
 /**

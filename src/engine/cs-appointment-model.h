@@ -102,6 +102,13 @@ gboolean            cs_appointment_model_get_sort_descending (CsAppointmentModel
 void                cs_appointment_model_set_sort_descending (CsAppointmentModel   *self,
                                                               gboolean              sort_descending);
 
+void                cs_appointment_model_set_window          (CsAppointmentModel   *self,
+                                                              CsTime                start,
+                                                              CsTime                end);
+gboolean            cs_appointment_model_get_window          (CsAppointmentModel   *self,
+                                                              CsTime               *start,
+                                                              CsTime               *end);
+
 guint               cs_appointment_model_get_n_loaded        (CsAppointmentModel   *self);
 void                cs_appointment_model_get_counts          (CsAppointmentModel   *self,
                                                               CsStoreCounts        *out_counts);

@@ -328,6 +328,40 @@ send_waiting (CsEngine *self)
 }
 
 static void
+role_me_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(CsEngine) self = user_data;
+  g_autoptr(CsBackendMe) me = NULL;
+  g_autoptr(GError) error = NULL;
+
+  me = cs_backend_client_get_me_finish (CS_BACKEND_CLIENT (object), result, &error);
+  if (me == NULL)
+    {
+      /* Offline: the first action asks again. */
+      g_debug ("The role could not be asked: %s", error->message);
+      return;
+    }
+
+  if (self->actions == NULL)
+    return;
+  cs_actions_set_role (self->actions, me->role, me->user_id);
+  cs_engine_notify_changed (self);
+}
+
+/* Asks the CRM once who the token is, so the window can show at once
+ * which resolutions the role may use (not only when one is refused). */
+static void
+learn_role (CsEngine *self)
+{
+  if (self->backend == NULL || self->actions == NULL || self->setup_error != NULL)
+    return;
+
+  cs_backend_client_get_me_async (self->backend, NULL, role_me_cb, g_object_ref (self));
+}
+
+static void
 finish_start (GTask *task)
 {
   CsEngine *self = g_task_get_source_object (task);
@@ -346,6 +380,7 @@ finish_start (GTask *task)
   self->started = TRUE;
   if (company_id > 0)
     send_waiting (self);
+  learn_role (self);
 
   g_task_return_boolean (task, TRUE);
 }
