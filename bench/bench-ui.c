@@ -220,6 +220,38 @@ save_png (GtkWidget  *widget,
     g_warning ("Could not save %s", path);
 }
 
+/* bench-ui --seed PATH COMPANY: writes the rows into the cache at PATH. */
+static int
+seed_main (const char *path,
+           const char *company)
+{
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = cs_store_open (path, &error);
+  if (store == NULL)
+    g_error ("%s", error->message);
+  cs_store_set_company_id (store, g_ascii_strtoll (company, NULL, 10));
+  seed (store);
+  return 0;
+}
+
+static void
+seed_in_child (const char *self,
+               CsEngine   *engine)
+{
+  CsStore *store = cs_engine_get_store (engine);
+  g_autofree char *company = g_strdup_printf ("%" G_GINT64_FORMAT, cs_store_get_company_id (store));
+  const char *child_argv[] = { self, "--seed", cs_store_get_path (store), company, NULL };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (!g_spawn_sync (NULL, (char **) child_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                     &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    g_error ("Seeding failed: %s", error->message);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -230,7 +262,7 @@ main (int   argc,
   g_autoptr(CsVerifyReport) report = NULL;
   g_autoptr(GError) error = NULL;
   GAsyncResult *pending = NULL;
-  const char *png = argc > 1 ? argv[1] : NULL;
+  const char *png = argc == 2 ? argv[1] : NULL;
   static const char * const keystrokes[] = { "m", "mü", "mül", "müll", "mülle", "müller" };
   double keys_ms[G_N_ELEMENTS (keystrokes)];
   double handled_ms[G_N_ELEMENTS (keystrokes)];
@@ -250,6 +282,9 @@ main (int   argc,
   double rss_mb, hwm_mb;
   guint n_loaded;
   guint paints;
+
+  if (argc == 4 && g_str_equal (argv[1], "--seed"))
+    return seed_main (argv[2], argv[3]);
 
   g_setenv ("GSETTINGS_BACKEND", "memory", FALSE);
   g_setenv ("GSETTINGS_SCHEMA_DIR", BENCH_SCHEMA_DIR, FALSE);
@@ -276,8 +311,11 @@ main (int   argc,
   if (!(report = cs_engine_verify_finish (engine, result, &error)))
     g_error ("%s", error->message);
 
+  /* The 100,000 rows are written by a child process, so this process's
+   * memory is that of a window opening an existing cache, not of the
+   * seeding's garbage. */
   start = g_get_monotonic_time ();
-  seed (cs_engine_get_store (engine));
+  seed_in_child (argv[0], engine);
   seed_s = ms_since (start) / 1000.0;
 
   /* First frame: the window presented, then the first frame with rows. */

@@ -143,6 +143,8 @@ ui_test_fixture_setup (UiTestFixture *fixture,
 
   if (prepare)
     {
+      /* A day of history is enough for the tests, and fast. */
+      cs_demo_set_history_days (fixture->demo, 1);
       cs_demo_prepare_async (fixture->demo, NULL, ui_test_async_cb, &pending);
       result = ui_test_wait_result (&pending);
       g_assert_true (cs_demo_prepare_finish (fixture->demo, result, &error));

@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 
 #define CS_DEMO_APPOINTMENTS 300
 #define CS_DEMO_SEED         2026
+#define CS_DEMO_HISTORY_DAYS 14
 
 #define CS_TYPE_DEMO (cs_demo_get_type ())
 
@@ -35,5 +36,8 @@ GSettings   *cs_demo_get_settings       (CsDemo        *self);
 const char  *cs_demo_get_store_path     (CsDemo        *self);
 CsSimServer *cs_demo_get_server         (CsDemo        *self);
 CsEngine    *cs_demo_new_engine         (CsDemo        *self);
+void         cs_demo_set_history_days   (CsDemo        *self,
+                                         guint          days);
+guint        cs_demo_get_history_days   (CsDemo        *self);
 
 G_END_DECLS
