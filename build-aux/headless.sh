@@ -40,5 +40,5 @@ done <<< "$keyring_env"
 keyring_pid=$(pgrep -u "$(id -u)" -n -f 'gnome-keyring-daemon' || true)
 
 status=0
-xvfb-run -a -s '-screen 0 1280x800x24' "$@" || status=$?
+xvfb-run -a -s '-screen 0 1280x1024x24' "$@" || status=$?
 exit "$status"

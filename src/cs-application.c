@@ -761,10 +761,6 @@ engine_started_cb (GObject      *object,
    * window says what is missing. */
   cs_engine_start_schedule (self->engine, self->notifier);
 
-  /* The demo shows its states at once instead of at the next cycle. */
-  if (self->demo != NULL)
-    cs_engine_verify_async (self->engine, CS_VERIFICATION_CYCLE, FALSE, NULL, NULL, NULL);
-
   if (window != NULL)
     {
       cs_window_set_engine (window, self->engine);

@@ -233,6 +233,20 @@ test_prepare_every_state (gconstpointer data)
       }
   }
 
+  /* The schedule's due times are where the schedule would have left
+   * them: the app's scheduler runs nothing at once, so the window shows
+   * the prepared states, not the result of an extra check. */
+  {
+    gint64 next_cycle = 0, next_check = 0;
+
+    g_assert_true (cs_store_get_state_int64 (store, CS_SCHEDULER_STATE_NEXT_CYCLE, 0, &next_cycle, &error));
+    g_assert_true (cs_store_get_state_int64 (store, CS_SCHEDULER_STATE_NEXT_CHECK, 0, &next_check, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (next_cycle, >, now + 5 * CS_USEC_PER_HOUR);
+    g_assert_cmpint (next_check, >, now);
+    g_assert_cmpint (next_check, <=, now + CS_USEC_PER_DAY + CS_USEC_PER_HOUR);
+  }
+
   /* The app's engine, on the system clock, verifies fine afterwards. */
   cs_engine_verify_async (engine, CS_VERIFICATION_CYCLE, FALSE, NULL, async_cb, &async);
   result = wait_result (&async);

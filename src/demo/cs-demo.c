@@ -600,6 +600,21 @@ start_resolve (GTask *task)
 }
 
 static void
+save_due_times (Prepare *prep)
+{
+  CsStore *store = cs_engine_get_store (prep->engine);
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr(GError) error = NULL;
+  CsTime now = g_get_real_time ();
+
+  if (!cs_store_set_state_int64 (store, CS_SCHEDULER_STATE_NEXT_CYCLE, now + 6 * CS_USEC_PER_HOUR, &error) ||
+      !cs_store_set_state_int64 (store, CS_SCHEDULER_STATE_NEXT_CHECK,
+                                 cs_scheduler_next_local_time (local, now, 0, 0), &error) ||
+      !cs_store_set_state_int64 (store, CS_SCHEDULER_STATE_NEXT_RETRY, now + 5 * CS_USEC_PER_MINUTE, &error))
+    g_message ("The demo's due times could not be saved: %s", error->message);
+}
+
+static void
 prepare_done (GTask *task)
 {
   CsDemo *self = g_task_get_source_object (task);
@@ -685,6 +700,13 @@ prepare_next (GTask *task)
           g_assert_not_reached ();
         }
     }
+
+  /* The due times, as the schedule would have left them: the next cycle
+   * six hours after today's, the daily check at midnight, the retries of
+   * the last run in a few minutes. Without them the app's scheduler would
+   * serve "missed" slots at once and the prepared states would be gone
+   * seconds after the window opens. */
+  save_due_times (prep);
 
   prepare_done (task);
   g_task_return_boolean (task, TRUE);

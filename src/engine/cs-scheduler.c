@@ -48,9 +48,9 @@
  * logged as a jump (suspend, clock change). */
 #define JUMP_TOLERANCE (5 * CS_USEC_PER_SECOND)
 
-#define KEY_NEXT_CYCLE "next-cycle-at"
-#define KEY_NEXT_CHECK "next-check-at"
-#define KEY_NEXT_RETRY "next-retry-at"
+#define KEY_NEXT_CYCLE CS_SCHEDULER_STATE_NEXT_CYCLE
+#define KEY_NEXT_CHECK CS_SCHEDULER_STATE_NEXT_CHECK
+#define KEY_NEXT_RETRY CS_SCHEDULER_STATE_NEXT_RETRY
 
 struct _CsScheduler
 {

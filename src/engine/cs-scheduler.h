@@ -14,6 +14,11 @@
 
 G_BEGIN_DECLS
 
+/* The store's state keys of the persisted due times (per company). */
+#define CS_SCHEDULER_STATE_NEXT_CYCLE "next-cycle-at"
+#define CS_SCHEDULER_STATE_NEXT_CHECK "next-check-at"
+#define CS_SCHEDULER_STATE_NEXT_RETRY "next-retry-at"
+
 /**
  * CsSchedulerRunKind:
  * @CS_SCHEDULER_RUN_CYCLE: the verification cycle (every #CsScheduler:cycle-hours)
