@@ -196,6 +196,8 @@ shoot (CsWindow   *window,
       if (dialog == NULL)
         return FALSE;
       g_object_ref (dialog);
+      /* Tall enough for every section down to the resolution buttons. */
+      gtk_window_set_default_size (dialog, 720, 1000);
       gtk_window_present (dialog);
       ok = wait_frames (GTK_WIDGET (dialog)) && save_png (GTK_WIDGET (dialog), path);
       gtk_window_destroy (dialog);
@@ -260,8 +262,9 @@ main (int   argc,
     }
   g_clear_object (&result);
 
-  /* The app's engine, without its schedule: the pictures show the
-   * prepared states, not the retries that follow. */
+  /* The app's engine with its schedule, as the app runs it (no
+   * notifications): the due times the demo left put the next retry
+   * minutes away, so the pictures show the prepared states. */
   engine = cs_demo_new_engine (demo);
   cs_engine_start_async (engine, NULL, async_cb, &async);
   if (!wait_until (async_done, &async, "the engine"))
@@ -272,6 +275,7 @@ main (int   argc,
       g_printerr ("%s\n", error->message);
       return 1;
     }
+  cs_engine_start_schedule (engine, NULL);
 
   window = cs_window_new (NULL, cs_demo_get_settings (demo));
   gtk_window_set_default_size (GTK_WINDOW (window), WIDTH, HEIGHT);

@@ -546,15 +546,10 @@ save_png (GtkWidget  *widget,
 static void
 test_screenshots (void)
 {
-  const char *dir = g_getenv ("CS_DASHBOARD_SCREENSHOTS");
+  gboolean temporary;
+  g_autofree char *dir = ui_test_png_dir ("CS_DASHBOARD_SCREENSHOTS", &temporary);
   const int widths[] = { 1000, 360 };
   g_autoptr(GtkCssProvider) provider = NULL;
-
-  if (dir == NULL)
-    {
-      g_test_skip ("CS_DASHBOARD_SCREENSHOTS is not set");
-      return;
-    }
 
   /* The program's styles, which AdwApplication loads by itself. */
   provider = gtk_css_provider_new ();
@@ -573,6 +568,7 @@ test_screenshots (void)
       for (guint j = 0; j < 20; j++)
         ui_test_drain ();
       save_png (GTK_WIDGET (f.window), path);
+      ui_test_check_png (path, temporary);
 
       /* The same with Cal.com down. */
       g_free (path);
@@ -584,8 +580,13 @@ test_screenshots (void)
       for (guint j = 0; j < 20; j++)
         ui_test_drain ();
       save_png (GTK_WIDGET (f.window), path);
+      ui_test_check_png (path, temporary);
       fixture_teardown (&f);
     }
+
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (provider));
+  ui_test_png_dir_done (dir, temporary);
 }
 
 int

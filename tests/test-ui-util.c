@@ -112,12 +112,15 @@ test_formats_c (void)
   g_autofree char *count = cs_ui_format_count (1247);
   g_autofree char *duration = cs_ui_format_duration (2300 * G_TIME_SPAN_MILLISECOND);
   g_autofree char *minutes = cs_ui_format_duration (125 * G_USEC_PER_SEC);
+  g_autofree char *fast = cs_ui_format_duration (55 * G_TIME_SPAN_MILLISECOND);
   g_autofree char *percent = cs_ui_format_percent (0.987);
   g_autofree char *unset = cs_ui_format_date_time (CS_TIME_UNSET);
 
   g_assert_cmpstr (count, ==, "1247");
   g_assert_cmpstr (duration, ==, "2.3 s");
   g_assert_cmpstr (minutes, ==, "2 min 5 s");
+  /* A fast check does not read "0.0 s". */
+  g_assert_cmpstr (fast, ==, "55 ms");
   g_assert_cmpstr (percent, ==, "98.7%");
   g_assert_cmpstr (unset, ==, "—");
 }

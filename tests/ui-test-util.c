@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <locale.h>
 
 #include "ui-test-util.h"
@@ -310,4 +311,66 @@ ui_test_find_label (GtkWidget  *root,
                     const char *text)
 {
   return find_widget (root, match_label, text);
+}
+
+/**
+ * ui_test_png_dir:
+ * @variable: an environment variable naming a folder to keep the PNGs in
+ * @temporary: (out): whether the folder is a throwaway one
+ *
+ * The rendering tests always render; with @variable set they keep their
+ * pictures there to be looked at, without it in a throwaway folder.
+ *
+ * Returns: (transfer full): the folder
+ */
+char *
+ui_test_png_dir (const char *variable,
+                 gboolean   *temporary)
+{
+  const char *dir = g_getenv (variable);
+  g_autoptr(GError) error = NULL;
+  char *made;
+
+  *temporary = dir == NULL;
+  if (dir != NULL)
+    return g_strdup (dir);
+
+  made = g_dir_make_tmp ("calsync-png-XXXXXX", &error);
+  g_assert_no_error (error);
+  return made;
+}
+
+/**
+ * ui_test_check_png:
+ * @path: a PNG the test rendered
+ * @temporary: whether to remove it afterwards
+ *
+ * Asserts that @path holds a picture of some size: the widget rendered.
+ */
+void
+ui_test_check_png (const char *path,
+                   gboolean    temporary)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+
+  texture = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (texture), >, 100);
+  g_assert_cmpint (gdk_texture_get_height (texture), >, 100);
+  if (temporary)
+    g_unlink (path);
+}
+
+/**
+ * ui_test_png_dir_done:
+ * @dir: the folder of ui_test_png_dir()
+ * @temporary: whether it is a throwaway one
+ */
+void
+ui_test_png_dir_done (const char *dir,
+                      gboolean    temporary)
+{
+  if (temporary)
+    g_assert_cmpint (g_rmdir (dir), ==, 0);
 }

@@ -59,4 +59,11 @@ GtkWidget    *ui_test_find_button     (GtkWidget      *root,
 GtkWidget    *ui_test_find_label      (GtkWidget      *root,
                                        const char     *text);
 
+char         *ui_test_png_dir         (const char     *variable,
+                                       gboolean       *temporary);
+void          ui_test_check_png       (const char     *path,
+                                       gboolean        temporary);
+void          ui_test_png_dir_done    (const char     *dir,
+                                       gboolean        temporary);
+
 G_END_DECLS

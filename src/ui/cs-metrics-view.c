@@ -64,25 +64,14 @@ add_toast (CsMetricsView *self,
     g_object_unref (toast);
 }
 
-/* Under a second in milliseconds: "0.0 s" would hide a fast check. */
-static char *
-format_duration (gint64 usec)
-{
-  if (usec >= 0 && usec < G_USEC_PER_SEC)
-    /* Translators: a duration under a second, in milliseconds */
-    return g_strdup_printf (_("%u ms"), (guint) (usec / 1000));
-
-  return cs_ui_format_duration (usec);
-}
-
 static char *
 format_times (gint64 avg_usec,
               gint64 max_usec,
               gint64 min_usec)
 {
-  g_autofree char *avg = format_duration (avg_usec);
-  g_autofree char *max = format_duration (max_usec);
-  g_autofree char *min = format_duration (min_usec);
+  g_autofree char *avg = cs_ui_format_duration (avg_usec);
+  g_autofree char *max = cs_ui_format_duration (max_usec);
+  g_autofree char *min = cs_ui_format_duration (min_usec);
 
   /* Translators: the average, longest and shortest time, e.g.
    * "Avg 2.3 s │ Max 8.1 s │ Min 0.8 s" */

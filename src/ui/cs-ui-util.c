@@ -353,7 +353,7 @@ cs_ui_format_relative (CsTime time,
  * cs_ui_format_duration:
  * @usec: a duration in microseconds
  *
- * Returns: (transfer full): "0.8 s", "2 min 5 s"; the decimal mark is the
+ * Returns: (transfer full): "55 ms", "2.3 s", "2 min 5 s"; the decimal mark is the
  *   language's
  */
 char *
@@ -361,6 +361,10 @@ cs_ui_format_duration (gint64 usec)
 {
   if (usec < 0)
     return g_strdup (C_("no time", "—"));
+
+  if (usec < G_USEC_PER_SEC)
+    /* Translators: a duration in milliseconds. */
+    return g_strdup_printf (_("%u ms"), (guint) (usec / 1000));
 
   if (usec < 60 * G_USEC_PER_SEC)
     /* Translators: a duration in seconds with one decimal. */
