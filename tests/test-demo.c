@@ -114,7 +114,7 @@ test_prepare_every_state (gconstpointer data)
   g_autoptr(GPtrArray) appointments = NULL;
   g_autoptr(GPtrArray) bookings = NULL;
   g_autoptr(GPtrArray) runs = NULL;
-  g_autoptr(GHashTable) days = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) days = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(CsVerifyReport) report = NULL;
   g_autoptr(GError) error = NULL;
