@@ -339,11 +339,29 @@ verify_failing (Fixture *f)
 }
 
 /* A run dated @days_ago, as a check on that day would have stored it. */
+static void add_past_run_of_kind (Fixture    *f,
+                                  const char *kind,
+                                  guint       hour,
+                                  guint       days_ago,
+                                  guint       synced,
+                                  guint       failed);
+
 static void
 add_past_run (Fixture *f,
               guint    days_ago,
               guint    synced,
               guint    failed)
+{
+  add_past_run_of_kind (f, CS_RUN_KIND_CYCLE, 12, days_ago, synced, failed);
+}
+
+static void
+add_past_run_of_kind (Fixture    *f,
+                      const char *kind,
+                      guint       hour,
+                      guint       days_ago,
+                      guint       synced,
+                      guint       failed)
 {
   CsStore *store = cs_engine_get_store (f->ui.engine);
   CsTime today = cs_metrics_period_start (g_get_real_time (), 1);
@@ -354,9 +372,9 @@ add_past_run (Fixture *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GDateTime) midnight = g_date_time_new_from_unix_local (today / G_USEC_PER_SEC);
   g_autoptr(GDateTime) day = g_date_time_add_days (midnight, -(gint) days_ago);
-  g_autoptr(GDateTime) noon = g_date_time_add_hours (day, 12);
+  g_autoptr(GDateTime) noon = g_date_time_add_hours (day, hour);
 
-  run = cs_run_record_new (CS_RUN_KIND_CYCLE, g_date_time_to_unix (noon) * G_USEC_PER_SEC);
+  run = cs_run_record_new (kind, g_date_time_to_unix (noon) * G_USEC_PER_SEC);
   run->finished_at = run->started_at + 3 * G_USEC_PER_SEC;
   run->counts[CS_SYNC_STATUS_SYNCED] = synced;
   run->counts[CS_SYNC_STATUS_FAILED] = failed;
@@ -825,6 +843,36 @@ test_render (Fixture       *f,
   ui_test_png_dir_done (dir, temporary);
 }
 
+/* A retry after the day's whole check looks at a few due items only: the
+ * day's bar keeps the whole check's figures; a day with retries only
+ * shows the last retry's. */
+static void
+test_day_of_retries (Fixture       *f,
+                     gconstpointer  data)
+{
+  CsStore *store = cs_engine_get_store (f->ui.engine);
+  g_autoptr(CsMetrics) metrics = NULL;
+  g_autoptr(GError) error = NULL;
+  const CsMetricsDay *whole, *retries_only;
+
+  ui_test_verify (&f->ui);
+  add_past_run_of_kind (f, CS_RUN_KIND_CYCLE, 12, 3, 40, 2);
+  add_past_run_of_kind (f, CS_RUN_KIND_RETRY, 13, 3, 1, 1);
+  add_past_run_of_kind (f, CS_RUN_KIND_RETRY, 12, 2, 3, 1);
+
+  metrics = cs_store_compute_metrics (store, cs_store_get_company_id (store), g_get_real_time (),
+                                      WEEK_DAYS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (metrics->days->len, ==, WEEK_DAYS);
+  whole = &g_array_index (metrics->days, CsMetricsDay, WEEK_DAYS - 1 - 3);
+  retries_only = &g_array_index (metrics->days, CsMetricsDay, WEEK_DAYS - 1 - 2);
+  g_assert_cmpuint (whole->n_runs, ==, 2);
+  g_assert_cmpuint (whole->n_synced, ==, 40);
+  g_assert_cmpuint (whole->n_issues, ==, 2);
+  g_assert_cmpuint (retries_only->n_runs, ==, 1);
+  g_assert_cmpuint (retries_only->n_synced, ==, 3);
+}
+
 static void
 add (const char *path,
      void      (*func) (Fixture *, gconstpointer))
@@ -844,6 +892,7 @@ main (int   argc,
   add ("/metrics-view/chart", test_chart);
   add ("/metrics-view/period", test_period);
   add ("/metrics-view/render", test_render);
+  add ("/metrics-view/day-of-retries", test_day_of_retries);
   g_test_add_func ("/metrics-view/csv-writer", test_csv_writer);
   g_test_add_func ("/metrics-view/csv-store", test_csv_store);
   g_test_add_func ("/metrics-view/german-weekdays", test_german_weekdays);

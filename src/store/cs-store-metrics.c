@@ -37,8 +37,10 @@
  * - manual reviews pending: flagged now and not resolved (snoozed ones
  *   included, as on the dashboard); resolved: as issues resolved;
  * - a day of the chart: synced and issues (failed + orphaned) as the
- *   day's last run that checked anything left them; a day without runs is
- *   a gap, not a zero. */
+ *   day's last whole check (cycle, comprehensive or manual) that checked
+ *   anything left them — a retry looks at a few due items only and counts
+ *   only on a day without a whole check; a day without runs is a gap, not
+ *   a zero. */
 
 #define BUSY_TIMEOUT_MSEC 5000
 
@@ -173,6 +175,7 @@ read_runs (sqlite3    *db,
            GError    **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) whole_days = g_hash_table_new (NULL, NULL);
   gint64 checked_usec = 0;
   guint n_checking_runs = 0;
   int rc;
@@ -181,7 +184,7 @@ read_runs (sqlite3    *db,
                   "SELECT started_at, n_pending + n_verification_pending + n_synced + n_failed"
                   " + n_orphaned_local + n_orphaned_calcom, n_synced,"
                   " n_failed + n_orphaned_local + n_orphaned_calcom, n_flagged, duration_usec,"
-                  " result FROM runs WHERE company_id = ?1 AND started_at >= ?2"
+                  " result, kind FROM runs WHERE company_id = ?1 AND started_at >= ?2"
                   " ORDER BY started_at, id",
                   company_id, metrics->since, error);
   if (stmt == NULL)
@@ -196,6 +199,7 @@ read_runs (sqlite3    *db,
       guint flagged = column_uint (stmt, 4);
       gint64 duration = MAX (sqlite3_column_int64 (stmt, 5), 0);
       const char *result = (const char *) sqlite3_column_text (stmt, 6);
+      gboolean retry = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 7), CS_RUN_KIND_RETRY) == 0;
       CsMetricsDay *day = NULL;
 
       /* The days are few: find the last that starts before the run. */
@@ -224,8 +228,16 @@ read_runs (sqlite3    *db,
         {
           gint64 per_appointment = duration / checked;
 
-          day->n_synced = synced;
-          day->n_issues = issues;
+          /* A retry looks at a few due items only: the day's figures are
+           * those of its last whole check, a retry's only on a day
+           * without one. */
+          if (!retry || !g_hash_table_contains (whole_days, day))
+            {
+              day->n_synced = synced;
+              day->n_issues = issues;
+            }
+          if (!retry)
+            g_hash_table_add (whole_days, day);
 
           metrics->n_checked += checked;
           metrics->n_synced += synced;
