@@ -270,9 +270,24 @@ test_search (void)
   cs_appointment_model_set_sort (f.model, CS_APPOINTMENT_SORT_ID);
   row = item (&f, 0);
   needle = g_strdup_printf ("%" G_GINT64_FORMAT, cs_appointment_row_get_id (row));
+  /* A row chosen before the search is not selected after it: another
+   * row may be at its position now. */
+  gtk_selection_model_select_item (gtk_column_view_get_model (GTK_COLUMN_VIEW (find (&f, "column-view"))),
+                                   3, TRUE);
   gtk_editable_set_text (GTK_EDITABLE (entry), needle);
   ui_test_wait_until (search_applied, &f, "the search to apply");
   g_assert_cmpuint (n_items (&f), >=, 1);
+  {
+    g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (
+      gtk_column_view_get_model (GTK_COLUMN_VIEW (find (&f, "column-view"))));
+
+    g_assert_true (gtk_bitset_is_empty (selected));
+  }
+  /* The widgets on screen show the rows found, not the rows that were at
+   * their places before. */
+  ui_test_drain ();
+  g_assert_nonnull (ui_test_find_label (find (&f, "column-view"),
+                                        cs_appointment_row_get_number (item (&f, 0))));
   for (guint i = 0; i < n_items (&f); i++)
     {
       CsAppointmentRow *match = item (&f, i);

@@ -10,7 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "cs-appointments-view.h"
-#include "cs-reset-model.h"
+#include "cs-slot-model.h"
 #include "cs-ui-util.h"
 
 /**
@@ -176,12 +176,49 @@ setup_label_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label_new (GPOINTER_TO_INT (user_data)));
 }
 
+/* The row a list item shows: its slot's row (see CsSlotModel). */
+static CsAppointmentRow *
+item_row (GtkListItem *item)
+{
+  CsRowSlot *slot = gtk_list_item_get_item (item);
+
+  return slot != NULL ? cs_row_slot_get_row (slot) : NULL;
+}
+
+/* Another row at a slot's position: the cell binds again, in place. */
+static void
+slot_row_changed_cb (CsRowSlot   *slot,
+                     GParamSpec  *pspec,
+                     GtkListItem *item)
+{
+  GtkListItemFactory *factory = g_object_get_data (G_OBJECT (item), "cs-factory");
+
+  g_signal_emit_by_name (factory, "unbind", item);
+  g_signal_emit_by_name (factory, "bind", item);
+}
+
+static void
+follow_slot_bind_cb (GtkListItemFactory *factory,
+                     GtkListItem        *item)
+{
+  g_object_set_data (G_OBJECT (item), "cs-factory", factory);
+  g_signal_connect (gtk_list_item_get_item (item), "notify::row",
+                    G_CALLBACK (slot_row_changed_cb), item);
+}
+
+static void
+follow_slot_unbind_cb (GtkListItemFactory *factory,
+                       GtkListItem        *item)
+{
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), slot_row_changed_cb, item);
+}
+
 static void
 bind_id_cb (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  user_data)
 {
-  CsAppointmentRow *row = gtk_list_item_get_item (item);
+  CsAppointmentRow *row = item_row (item);
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
   char buf[32];
 
@@ -200,7 +237,7 @@ bind_customer_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   gpointer                  user_data)
 {
-  CsAppointmentRow *row = gtk_list_item_get_item (item);
+  CsAppointmentRow *row = item_row (item);
   const char *name = cs_appointment_row_get_customer_name (row);
 
   gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), name != NULL ? name : "");
@@ -226,7 +263,7 @@ bind_starts_at_cb (GtkSignalListItemFactory *factory,
                    gpointer                  user_data)
 {
   CsAppointmentsView *self = user_data;
-  CsAppointmentRow *row = gtk_list_item_get_item (item);
+  CsAppointmentRow *row = item_row (item);
   GtkWidget *first = gtk_widget_get_first_child (gtk_list_item_get_child (item));
   GtkWidget *second = gtk_widget_get_next_sibling (first);
   CsTime starts_at = cs_appointment_row_get_starts_at (row);
@@ -269,7 +306,7 @@ bind_status_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
                 gpointer                  user_data)
 {
-  CsAppointmentRow *row = gtk_list_item_get_item (item);
+  CsAppointmentRow *row = item_row (item);
   CsSyncStatus status = cs_appointment_row_get_status (row);
   GtkWidget *box = gtk_list_item_get_child (item);
   GtkWidget *image = gtk_widget_get_first_child (box);
@@ -288,7 +325,7 @@ bind_error_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                gpointer                  user_data)
 {
-  CsAppointmentRow *row = gtk_list_item_get_item (item);
+  CsAppointmentRow *row = item_row (item);
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
 
   gtk_label_set_text (label, cs_ui_error_label (cs_appointment_row_get_error_code (row),
@@ -300,7 +337,7 @@ bind_attempts_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   gpointer                  user_data)
 {
-  CsAppointmentRow *row = gtk_list_item_get_item (item);
+  CsAppointmentRow *row = item_row (item);
   char buf[16];
 
   g_snprintf (buf, sizeof buf, "%u", cs_appointment_row_get_attempts (row));
@@ -312,7 +349,7 @@ bind_last_attempt_cb (GtkSignalListItemFactory *factory,
                       GtkListItem              *item,
                       gpointer                  user_data)
 {
-  CsAppointmentRow *row = gtk_list_item_get_item (item);
+  CsAppointmentRow *row = item_row (item);
   CsTime last = cs_appointment_row_get_last_attempt_at (row);
   g_autofree char *text = NULL;
 
@@ -389,7 +426,7 @@ retry_clicked_cb (GtkButton   *button,
                   GtkListItem *item)
 {
   CsAppointmentsView *self;
-  CsAppointmentRow *row = gtk_list_item_get_item (item);
+  CsAppointmentRow *row = item_row (item);
   CsActionTarget target = { 0 };
   CsActions *actions;
   RetryData *data;
@@ -426,7 +463,7 @@ static void
 details_clicked_cb (GtkButton   *button,
                     GtkListItem *item)
 {
-  CsAppointmentRow *row = gtk_list_item_get_item (item);
+  CsAppointmentRow *row = item_row (item);
   GtkWidget *self = gtk_widget_get_ancestor (GTK_WIDGET (button), CS_TYPE_APPOINTMENTS_VIEW);
 
   if (row != NULL && self != NULL)
@@ -465,7 +502,7 @@ bind_actions_cb (GtkSignalListItemFactory *factory,
                  gpointer                  user_data)
 {
   CsAppointmentsView *self = user_data;
-  CsAppointmentRow *row = gtk_list_item_get_item (item);
+  CsAppointmentRow *row = item_row (item);
   GtkWidget *box = gtk_list_item_get_child (item);
   GtkWidget *retry = gtk_widget_get_next_sibling (gtk_widget_get_first_child (box));
   g_autofree char *key = row_key (row);
@@ -544,6 +581,8 @@ add_column (CsAppointmentsView *self,
 
   g_signal_connect (factory, "setup", setup, setup_data);
   g_signal_connect (factory, "bind", bind, self);
+  g_signal_connect (factory, "bind", G_CALLBACK (follow_slot_bind_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (follow_slot_unbind_cb), NULL);
 
   column = gtk_column_view_column_new (title, factory);
   /* gtk_column_view_column_set_id() is GTK 4.10; the tests find columns
@@ -999,6 +1038,10 @@ bulk_resolve_cb (CsAppointmentsView *self)
 static void
 model_items_changed_cb (CsAppointmentsView *self)
 {
+  /* The selection is by position, and other rows are at the positions
+   * now (CsSlotModel): nothing stays selected that was not chosen. */
+  if (self->selection != NULL)
+    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
   update_empty_state (self);
 }
 
@@ -1139,8 +1182,8 @@ cs_appointments_view_set_model (CsAppointmentsView *self,
 
   if (model != NULL)
     {
-      /* Not the model itself: see CsResetModel. */
-      self->selection = gtk_multi_selection_new (G_LIST_MODEL (cs_reset_model_new (G_LIST_MODEL (model))));
+      /* Slots, not the rows themselves: see CsSlotModel. */
+      self->selection = gtk_multi_selection_new (G_LIST_MODEL (cs_slot_model_new (G_LIST_MODEL (model))));
       gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
       g_signal_connect_swapped (self->selection, "selection-changed",
                                 G_CALLBACK (selection_changed_cb), self);
