@@ -24,6 +24,7 @@
 #include "cs-engine.h"
 #include "cs-preferences-window.h"
 #include "cs-sim-server.h"
+#include "cs-ui-util.h"
 #include "cs-window.h"
 
 /**
@@ -136,28 +137,6 @@ wait_for (Wait *wait)
 
 /* Printing a report */
 
-static const char *
-status_label (CsSyncStatus status)
-{
-  switch (status)
-    {
-    case CS_SYNC_STATUS_PENDING:
-      return _("Pending");
-    case CS_SYNC_STATUS_VERIFICATION_PENDING:
-      return _("Being verified");
-    case CS_SYNC_STATUS_SYNCED:
-      return _("Synced");
-    case CS_SYNC_STATUS_FAILED:
-      return _("Failed");
-    case CS_SYNC_STATUS_ORPHANED_LOCAL:
-      return _("Not in Cal.com");
-    case CS_SYNC_STATUS_ORPHANED_CALCOM:
-      return _("Not in the database");
-    default:
-      return "?";
-    }
-}
-
 static void
 add_counts (JsonBuilder *builder,
             const guint *counts)
@@ -241,7 +220,7 @@ static void
 print_counts_text (const guint *counts)
 {
   for (CsSyncStatus status = 0; status <= CS_SYNC_STATUS_LAST; status++)
-    g_print ("  %-22s %6u\n", status_label (status), counts[status]);
+    g_print ("  %-22s %6u\n", cs_ui_status_label (status), counts[status]);
 }
 
 static void
@@ -272,7 +251,7 @@ print_report_text (const CsVerifyReport *report)
       else
         who = g_strdup_printf ("%s", issue->booking_uid);
 
-      g_print ("  %-24s %-20s %s%s\n", who, status_label (issue->status),
+      g_print ("  %-24s %-20s %s%s\n", who, cs_ui_status_label (issue->status),
                issue->message ? issue->message : "",
                issue->requires_manual_review ? _(" (needs review)") : "");
     }

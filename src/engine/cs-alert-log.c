@@ -725,44 +725,6 @@ cs_alert_log_add_report (CsAlertLog           *self,
   cs_alert_log_add (self, alert);
 }
 
-/* The verifier's fixed phrases for a failure, never a server's words. */
-static const char *
-failure_reason (const GError *error)
-{
-  if (error->domain != CS_NET_ERROR)
-    return CS_LOOKUP_REASON_FAILED;
-
-  switch ((CsNetError) error->code)
-    {
-    case CS_NET_ERROR_TIMEOUT:
-      return CS_LOOKUP_REASON_TIMEOUT;
-    case CS_NET_ERROR_NETWORK:
-    case CS_NET_ERROR_TLS:
-      return CS_LOOKUP_REASON_UNREACHABLE;
-    case CS_NET_ERROR_SERVER:
-      return CS_LOOKUP_REASON_SERVER;
-    case CS_NET_ERROR_RATE_LIMITED:
-      return CS_LOOKUP_REASON_RATE_LIMITED;
-    case CS_NET_ERROR_CIRCUIT_OPEN:
-      return CS_LOOKUP_REASON_CIRCUIT_OPEN;
-    case CS_NET_ERROR_UNAUTHORIZED:
-    case CS_NET_ERROR_FORBIDDEN:
-      return CS_LOOKUP_REASON_REJECTED;
-    case CS_NET_ERROR_INVALID_RESPONSE:
-    case CS_NET_ERROR_TOO_LARGE:
-    case CS_NET_ERROR_UNSUPPORTED:
-      return CS_LOOKUP_REASON_INVALID_ANSWER;
-    case CS_NET_ERROR_NOT_FOUND:
-    case CS_NET_ERROR_CONFLICT:
-    case CS_NET_ERROR_INVALID_REQUEST:
-    case CS_NET_ERROR_INSECURE_URL:
-    case CS_NET_ERROR_INVALID_URL:
-    case CS_NET_ERROR_WRONG_COMPANY:
-    default:
-      return CS_LOOKUP_REASON_FAILED;
-    }
-}
-
 /**
  * cs_alert_log_add_run_failed:
  * @self: an alert log
@@ -784,7 +746,7 @@ cs_alert_log_add_run_failed (CsAlertLog   *self,
   g_return_if_fail (CS_IS_ALERT_LOG (self));
   g_return_if_fail (error != NULL);
 
-  reason = failure_reason (error);
+  reason = cs_verifier_failure_reason (error);
   newest = self->alerts->len > 0 ? g_ptr_array_index (self->alerts, 0) : NULL;
 
   if (newest != NULL && cs_alert_get_kind (newest) == CS_ALERT_RUN_FAILED &&

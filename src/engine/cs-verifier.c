@@ -701,8 +701,15 @@ lookup_free (Lookup *lookup)
 
 /* The tracking message of a lookup that failed: one of a few fixed
  * phrases (cs_verifier_lookup_reasons), never the server's text. */
-static const char *
-lookup_reason (const GError *error)
+/**
+ * cs_verifier_failure_reason:
+ * @error: why a request failed
+ *
+ * Returns: the fixed English words for @error: one of the
+ *   `CS_LOOKUP_REASON_*` phrases, never the error's own text
+ */
+const char *
+cs_verifier_failure_reason (const GError *error)
 {
   if (error->domain == CS_NET_ERROR)
     {
@@ -771,7 +778,7 @@ lookup_finished (Lookup *lookup,
       /* The item could not be verified; it is no orphan for it. The
        * reason is stored in fixed English words (it goes to the CRM as the
        * tracking message; the UI shows its own translation of them). */
-      g_hash_table_insert (run->lookup_errors, g_strdup (key), g_strdup (lookup_reason (error)));
+      g_hash_table_insert (run->lookup_errors, g_strdup (key), g_strdup (cs_verifier_failure_reason (error)));
     }
 
   lookup_next (task);

@@ -160,6 +160,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CsVerifyReport, cs_verify_report_free)
 
 G_DECLARE_FINAL_TYPE (CsVerifier, cs_verifier, CS, VERIFIER, GObject)
 
+const char     *cs_verifier_failure_reason (const GError          *error);
+
 CsVerifier     *cs_verifier_new          (CsStore                *store,
                                           CsCalcomClient         *calcom,
                                           CsBackendClient        *backend,
