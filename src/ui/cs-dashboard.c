@@ -342,7 +342,7 @@ update_last_run (CsDashboard *self)
 
   {
     CsTime at = run->finished_at != CS_TIME_UNSET ? run->finished_at : run->started_at;
-    g_autofree char *date = cs_ui_format_date_time_long (at);
+    g_autofree char *date = cs_ui_format_date_time (at);
     g_autofree char *relative = cs_ui_format_relative (at, dashboard_now (self));
 
     /* Translators: the last check: a date and time, then how long ago. */
