@@ -479,6 +479,23 @@ test_status_filter (Fixture       *f,
   cs_appointment_model_set_status_filter (f->model, CS_APPOINTMENT_FILTER_NEEDS_REVIEW);
   g_assert_cmpuint (f->changes->len, ==, 0);
 
+  /* The problems still retried on their own: failed or orphaned, neither
+   * flagged nor resolved; as many as the store counts. */
+  cs_appointment_model_set_status_filter (f->model, CS_APPOINTMENT_FILTER_RETRYING);
+  g_assert_cmpuint (n_items (f), ==, counts.retrying);
+  g_assert_cmpuint (n_items (f), >, 0);
+  for (guint i = 0; i < n_items (f); i++)
+    {
+      CsAppointmentRow *row = item (f, i);
+      CsSyncStatus status = cs_appointment_row_get_status (row);
+
+      g_assert_false (cs_appointment_row_get_needs_review (row));
+      g_assert_true (status == CS_SYNC_STATUS_FAILED || status == CS_SYNC_STATUS_ORPHANED_LOCAL ||
+                     status == CS_SYNC_STATUS_ORPHANED_CALCOM);
+    }
+  cs_appointment_model_set_status_filter (f->model, CS_APPOINTMENT_FILTER_NEEDS_REVIEW);
+  g_array_set_size (f->changes, 0);
+
   cs_appointment_model_set_status_filter (f->model,
                                           CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_SYNCED) |
                                           CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_PENDING));

@@ -43,6 +43,7 @@ typedef enum
   KEY_BOOKING      = 1 << 0,
   KEY_NEEDS_REVIEW = 1 << 1,
   KEY_UPCOMING     = 1 << 2,
+  KEY_RETRYING     = 1 << 3,
 } KeyFlags;
 
 typedef enum
@@ -421,6 +422,10 @@ loader_add_row (const CsStoreRowInfo *info,
     key.flags |= KEY_NEEDS_REVIEW;
   if (info->starts_at >= loader->now)
     key.flags |= KEY_UPCOMING;
+  if (unresolved && !info->requires_manual_review &&
+      (info->status == CS_SYNC_STATUS_FAILED || info->status == CS_SYNC_STATUS_ORPHANED_LOCAL ||
+       info->status == CS_SYNC_STATUS_ORPHANED_CALCOM))
+    key.flags |= KEY_RETRYING;
 
   if (info->requires_manual_review && unresolved && !snoozed)
     key.group = GROUP_FLAGGED;
@@ -525,7 +530,9 @@ row_matches (CsAppointmentModel *self,
   if (self->status_filter != CS_APPOINTMENT_FILTER_ALL &&
       !(self->status_filter & CS_APPOINTMENT_FILTER_STATUS (key->status)) &&
       !((self->status_filter & CS_APPOINTMENT_FILTER_NEEDS_REVIEW) &&
-        (key->flags & KEY_NEEDS_REVIEW)))
+        (key->flags & KEY_NEEDS_REVIEW)) &&
+      !((self->status_filter & CS_APPOINTMENT_FILTER_RETRYING) &&
+        (key->flags & KEY_RETRYING)))
     return FALSE;
 
   return self->needle == NULL || strstr (snapshot_text (self->snapshot, key), self->needle) != NULL;
@@ -1344,6 +1351,8 @@ cs_appointment_model_get_counts (CsAppointmentModel *self,
       counts.by_status[key->status]++;
       if (key->flags & KEY_NEEDS_REVIEW)
         counts.needs_review++;
+      if (key->flags & KEY_RETRYING)
+        counts.retrying++;
       counts.total++;
     }
 

@@ -63,6 +63,15 @@ typedef enum
 #define CS_APPOINTMENT_FILTER_NEEDS_REVIEW (1u << 16)
 
 /**
+ * CS_APPOINTMENT_FILTER_RETRYING:
+ *
+ * The bit of the status filter that shows the problems Calsync still
+ * retries on its own: failed or orphaned, neither flagged for manual
+ * review nor resolved (#CsStoreCounts.retrying).
+ */
+#define CS_APPOINTMENT_FILTER_RETRYING (1u << 17)
+
+/**
  * CS_APPOINTMENT_FILTER_ALL:
  *
  * The status filter that shows every row.

@@ -164,6 +164,8 @@ typedef struct
  *   orphaned Cal.com bookings in %CS_SYNC_STATUS_ORPHANED_CALCOM
  * @needs_review: appointments and bookings flagged for manual review and
  *   not resolved
+ * @retrying: problems (%CS_SYNC_STATUS_FAILED and both orphans) neither
+ *   flagged nor resolved: the ones Calsync still retries on its own
  * @total: all appointments of the company, plus its orphaned Cal.com
  *   bookings
  *
@@ -174,6 +176,7 @@ typedef struct
 {
   guint by_status[CS_SYNC_STATUS_LAST + 1];
   guint needs_review;
+  guint retrying;
   guint total;
 } CsStoreCounts;
 

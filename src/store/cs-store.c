@@ -1972,13 +1972,16 @@ cs_store_get_counts (CsStore        *self,
    * reads both tables at the same moment. */
   if (!(stmt = store_prepare (self,
                               "SELECT calcom_sync_status, count(*), "
-                              "sum(requires_manual_review = 1 AND resolved_at IS NULL) "
+                              "sum(requires_manual_review = 1 AND resolved_at IS NULL), "
+                              "sum(requires_manual_review = 0 AND resolved_at IS NULL) "
                               "FROM appointments WHERE company_id = ?1 "
                               "GROUP BY calcom_sync_status "
                               "UNION ALL "
                               "SELECT 'orphaned_calcom', "
                               "total(calcom_sync_status = 'orphaned_calcom'), "
-                              "total(requires_manual_review = 1 AND resolved_at IS NULL) "
+                              "total(requires_manual_review = 1 AND resolved_at IS NULL), "
+                              "total(calcom_sync_status = 'orphaned_calcom' AND "
+                              "requires_manual_review = 0 AND resolved_at IS NULL) "
                               "FROM bookings WHERE company_id = ?1",
                               error)))
     return FALSE;
@@ -2000,6 +2003,9 @@ cs_store_get_counts (CsStore        *self,
 
       counts.by_status[status] += n;
       counts.needs_review += column_uint (stmt, 2);
+      if (status == CS_SYNC_STATUS_FAILED || status == CS_SYNC_STATUS_ORPHANED_LOCAL ||
+          status == CS_SYNC_STATUS_ORPHANED_CALCOM)
+        counts.retrying += column_uint (stmt, 3);
       counts.total += n;
     }
 

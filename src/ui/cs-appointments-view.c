@@ -38,6 +38,7 @@ typedef struct
 static const Chip chips[] = {
   { N_("All"), CS_APPOINTMENT_FILTER_ALL },
   { N_("Needs review"), CS_APPOINTMENT_FILTER_NEEDS_REVIEW },
+  { N_("Retrying"), CS_APPOINTMENT_FILTER_RETRYING },
   { N_("Failed"), CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_FAILED) },
   { N_("Not in Cal.com"), CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_ORPHANED_LOCAL) },
   { N_("Only in Cal.com"), CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_ORPHANED_CALCOM) },
@@ -48,6 +49,7 @@ static const Chip chips[] = {
 
 /* The filters that show problems only: no row there means all is well. */
 #define PROBLEM_FILTERS (CS_APPOINTMENT_FILTER_NEEDS_REVIEW | \
+                         CS_APPOINTMENT_FILTER_RETRYING | \
                          CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_FAILED) | \
                          CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_ORPHANED_LOCAL) | \
                          CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_ORPHANED_CALCOM))

@@ -118,17 +118,14 @@ dashboard_now (CsDashboard *self)
  * The status filter of #CsAppointmentModel that a click on @card applies.
  * It admits exactly the rows that cs_dashboard_card_count() counts.
  *
- * The Failed card counts every appointment and booking whose last attempt
- * found a problem, %CS_SYNC_STATUS_FAILED (an error or a data mismatch),
- * %CS_SYNC_STATUS_ORPHANED_LOCAL and %CS_SYNC_STATUS_ORPHANED_CALCOM,
- * flagged or not: the model's filter is a union of statuses and cannot
- * leave the flagged ones out, and a card must not promise more rows than
- * its list shows. Its caption tells how many of them are still retried
- * automatically and how many wait for a person (also on the Needs review
- * card).
+ * The Failed card counts the problems Calsync still retries on its own
+ * (%CS_APPOINTMENT_FILTER_RETRYING: failed, or orphaned and being
+ * confirmed, neither flagged nor resolved), as the seeds' status table
+ * has it: failed rows retry, flagged ones wait for a person on the Needs
+ * review card. No row is on both cards.
  *
- * Returns: a union of CS_APPOINTMENT_FILTER_STATUS() bits and
- *   %CS_APPOINTMENT_FILTER_NEEDS_REVIEW
+ * Returns: a union of CS_APPOINTMENT_FILTER_STATUS() bits,
+ *   %CS_APPOINTMENT_FILTER_NEEDS_REVIEW or %CS_APPOINTMENT_FILTER_RETRYING
  */
 guint
 cs_dashboard_card_get_filter (CsDashboardCard card)
@@ -143,9 +140,7 @@ cs_dashboard_card_get_filter (CsDashboardCard card)
     case CS_DASHBOARD_CARD_NEEDS_REVIEW:
       return CS_APPOINTMENT_FILTER_NEEDS_REVIEW;
     case CS_DASHBOARD_CARD_FAILED:
-      return (CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_FAILED) |
-              CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_ORPHANED_LOCAL) |
-              CS_APPOINTMENT_FILTER_STATUS (CS_SYNC_STATUS_ORPHANED_CALCOM));
+      return CS_APPOINTMENT_FILTER_RETRYING;
     default:
       g_return_val_if_reached (CS_APPOINTMENT_FILTER_ALL);
     }
@@ -174,9 +169,7 @@ cs_dashboard_card_count (CsDashboardCard      card,
     case CS_DASHBOARD_CARD_NEEDS_REVIEW:
       return counts->needs_review;
     case CS_DASHBOARD_CARD_FAILED:
-      return (counts->by_status[CS_SYNC_STATUS_FAILED] +
-              counts->by_status[CS_SYNC_STATUS_ORPHANED_LOCAL] +
-              counts->by_status[CS_SYNC_STATUS_ORPHANED_CALCOM]);
+      return counts->retrying;
     default:
       g_return_val_if_reached (0);
     }
@@ -244,7 +237,6 @@ update_cards (CsDashboard *self)
 {
   const CsStoreCounts *c = &self->counts;
   guint problems = cs_dashboard_card_count (CS_DASHBOARD_CARD_FAILED, c);
-  guint flagged = MIN (c->needs_review, problems);
   g_autofree char *synced_caption = NULL;
   g_autofree char *failed_caption = NULL;
 
@@ -270,33 +262,11 @@ update_cards (CsDashboard *self)
   set_card (self, CS_DASHBOARD_CARD_NEEDS_REVIEW, self->review_count, self->review_caption,
             c->needs_review > 0 ? _("Review →") : _("Nothing to review"));
 
-  /* Flagged problems are counted here too (see cs_dashboard_card_get_filter());
-   * the caption separates what Calsync still retries from what waits for a
-   * person. */
+  /* What Calsync retries on its own (see cs_dashboard_card_get_filter()). */
   if (problems == 0)
     failed_caption = g_strdup (_("No problems"));
-  else if (flagged == 0)
-    failed_caption = g_strdup (_("Retried automatically"));
-  else if (flagged == problems)
-    failed_caption = g_strdup (_("All flagged for review"));
   else
-    {
-      g_autofree char *retried = NULL;
-      g_autofree char *waiting = NULL;
-
-      retried = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "%u retried automatically",
-                                              "%u retried automatically",
-                                              problems - flagged),
-                                 problems - flagged);
-      waiting = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "%u flagged for review",
-                                              "%u flagged for review",
-                                              flagged),
-                                 flagged);
-      /* Translators: the two parts of the Failed card's caption. */
-      failed_caption = g_strdup_printf (_("%s, %s"), retried, waiting);
-    }
+    failed_caption = g_strdup (_("Retried automatically"));
   set_card (self, CS_DASHBOARD_CARD_FAILED, self->failed_count, self->failed_caption,
             failed_caption);
 }
