@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cs-appointments-view.h"
+#include "cs-ui-util.h"
 #include "ui-test-util.h"
 
 #define PROBLEMS (CS_APPOINTMENT_FILTER_NEEDS_REVIEW | \
@@ -301,6 +302,56 @@ test_search (void)
   g_signal_emit_by_name (entry, "stop-search");
   ui_test_wait_until (search_applied, &f, "the search to clear");
   g_assert_cmpuint (n_items (&f), ==, cs_appointment_model_get_n_loaded (f.model));
+
+  fixture_teardown (&f);
+}
+
+typedef struct
+{
+  const char *prefix;
+  const char *found;
+} LabelSearch;
+
+static void
+find_label_with_prefix (GtkWidget   *widget,
+                        LabelSearch *search)
+{
+  if (search->found != NULL)
+    return;
+  if (GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), search->prefix))
+    {
+      search->found = gtk_label_get_text (GTK_LABEL (widget));
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    find_label_with_prefix (child, search);
+}
+
+/* An upcoming problem says how soon it is ("Nov 27, 14:30  in 2 days"),
+ * a row in order or long past does not. */
+static void
+test_says_how_soon (void)
+{
+  Fixture f = { 0 };
+  CsAppointmentRow *first;
+  g_autofree char *date = NULL;
+  LabelSearch search = { NULL, NULL };
+  CsTime now = g_get_real_time ();
+
+  fixture_setup (&f, TRUE);
+  /* Urgency order: the nearest problem first. */
+  first = item (&f, 0);
+  g_assert_cmpint (cs_appointment_row_get_status (first), !=, CS_SYNC_STATUS_SYNCED);
+  g_assert_cmpint (cs_appointment_row_get_starts_at (first), >, now);
+  g_assert_cmpint (cs_appointment_row_get_starts_at (first), <, now + 7 * CS_USEC_PER_DAY);
+
+  date = cs_ui_format_date_time (cs_appointment_row_get_starts_at (first));
+  search.prefix = date;
+  ui_test_drain ();
+  find_label_with_prefix (find (&f, "column-view"), &search);
+  g_assert_nonnull (search.found);
+  g_assert_nonnull (strstr (search.found, "  in "));
 
   fixture_teardown (&f);
 }
@@ -621,6 +672,7 @@ main (int   argc,
   g_test_add_func ("/calsync/ui/appointments-view/chips", test_chips);
   g_test_add_func ("/calsync/ui/appointments-view/set-status-filter", test_set_status_filter);
   g_test_add_func ("/calsync/ui/appointments-view/search", test_search);
+  g_test_add_func ("/calsync/ui/appointments-view/says-how-soon", test_says_how_soon);
   g_test_add_func ("/calsync/ui/appointments-view/sort", test_sort);
   g_test_add_func ("/calsync/ui/appointments-view/row-retry", test_row_retry);
   g_test_add_func ("/calsync/ui/appointments-view/bulk-resolve", test_bulk_resolve);
