@@ -14,6 +14,7 @@
 #include "cs-appointments-view.h"
 #include "cs-demo.h"
 #include "cs-window.h"
+#include "ui-test-util.h"
 
 /* The window with 100,000 cached appointments, under Xvfb
  * (build-aux/headless.sh): time to the first frame showing rows
@@ -126,26 +127,6 @@ after_paint_cb (GdkFrameClock *clock,
   n_paints++;
 }
 
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static void
 seed (CsStore *store)
 {
@@ -198,26 +179,6 @@ seed (CsStore *store)
       if (!cs_store_save_appointments (store, batch, &error))
         g_error ("Seeding failed: %s", error->message);
     }
-}
-
-static void
-save_png (GtkWidget  *widget,
-          const char *path)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (!gdk_texture_save_to_png (texture, path))
-    g_warning ("Could not save %s", path);
 }
 
 /* bench-ui --seed PATH COMPANY: writes the rows into the cache at PATH. */
@@ -323,8 +284,8 @@ main (int   argc,
   window = cs_window_new (NULL, NULL);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   cs_window_set_engine (window, engine);
-  view = find_widget (GTK_WIDGET (window), CS_TYPE_APPOINTMENTS_VIEW);
-  stack = find_widget (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
+  view = ui_test_find_by_type (GTK_WIDGET (window), CS_TYPE_APPOINTMENTS_VIEW);
+  stack = ui_test_find_by_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK);
   g_assert (view != NULL && stack != NULL);
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "appointments");
   gtk_window_present (GTK_WINDOW (window));
@@ -348,7 +309,7 @@ main (int   argc,
 
   /* Keystrokes: the entry's text, its search-changed now (not after the
    * entry's typing delay), the model's change, the next frame. */
-  entry = find_widget (view, GTK_TYPE_SEARCH_ENTRY);
+  entry = ui_test_find_by_type (view, GTK_TYPE_SEARCH_ENTRY);
   g_assert (entry != NULL);
   for (guint i = 0; i < G_N_ELEMENTS (keystrokes); i++)
     {
@@ -394,7 +355,7 @@ main (int   argc,
   wait_paint (n_paints);
 
   /* A jump to the middle of the list. */
-  column_view = find_widget (view, GTK_TYPE_COLUMN_VIEW);
+  column_view = ui_test_find_by_type (view, GTK_TYPE_COLUMN_VIEW);
   adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (column_view));
   scroll_ms = 0;
   if (adjustment != NULL)
@@ -413,7 +374,8 @@ main (int   argc,
   hwm_mb = status_mb ("VmHWM:");
 
   if (png != NULL)
-    save_png (GTK_WIDGET (window), png);
+    if (!ui_test_save_png (GTK_WIDGET (window), FALSE, png))
+      g_warning ("Could not save %s", png);
 
   g_print ("rows in the window: %u (seeded %u in %.1f s)\n", n_loaded, N_ROWS, seed_s);
   g_print ("first frame: %.3f s (window only: %.3f s)\n", first_frame_s, window_frame_s);

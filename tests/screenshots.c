@@ -13,6 +13,7 @@
 
 #include "cs-demo.h"
 #include "cs-window.h"
+#include "ui-test-util.h"
 
 /* The screenshots of the README and the metainfo (build-aux/screenshots):
  * the real window on a prepared demo, rendered inside the program by the
@@ -118,30 +119,13 @@ static gboolean
 save_png (GtkWidget  *widget,
           const char *path)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL || renderer == NULL)
-    {
-      g_printerr ("Nothing to render for %s\n", path);
-      return FALSE;
-    }
-
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  if (!gdk_texture_save_to_png (texture, path))
+  if (!ui_test_save_png (widget, FALSE, path))
     {
       g_printerr ("Could not write %s\n", path);
       return FALSE;
     }
 
-  g_print ("%s (%d×%d)\n", path, width, height);
+  g_print ("%s (%d×%d)\n", path, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
   return TRUE;
 }
 

@@ -193,11 +193,6 @@ screenshot (GtkWidget  *widget,
 {
   const char *dir = g_getenv ("CALSYNC_SCREENSHOT");
   g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width, height;
   guint frames = 0;
   guint tick;
 
@@ -209,17 +204,7 @@ screenshot (GtkWidget  *widget,
   tick = gtk_widget_add_tick_callback (widget, count_frame_cb, &frames, NULL);
   ui_test_wait_until (frames_drawn, &frames, "a few frames");
   gtk_widget_remove_tick_callback (widget, tick);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0.85, 0.85, 0.85, 1 },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_assert_true (ui_test_save_png (widget, TRUE, path));
 }
 
 static void

@@ -541,26 +541,6 @@ test_narrow (void)
   fixture_teardown (&f);
 }
 
-/* With CS_DASHBOARD_SCREENSHOTS=<dir>, saves the dashboard as PNG, wide
- * and narrow, to look at. */
-static void
-save_png (GtkWidget  *widget,
-          const char *path)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
 
 static void
 test_screenshots (void)
@@ -586,7 +566,7 @@ test_screenshots (void)
       fixture_setup (&f, 3, widths[i]);
       for (guint j = 0; j < 20; j++)
         ui_test_drain ();
-      save_png (GTK_WIDGET (f.window), path);
+      g_assert_true (ui_test_save_png (GTK_WIDGET (f.window), FALSE, path));
       ui_test_check_png (path, temporary);
 
       /* The same with Cal.com down. */
@@ -598,7 +578,7 @@ test_screenshots (void)
       ui_test_wait_until (calcom_circuit_shown, &f, "the open circuit");
       for (guint j = 0; j < 20; j++)
         ui_test_drain ();
-      save_png (GTK_WIDGET (f.window), path);
+      g_assert_true (ui_test_save_png (GTK_WIDGET (f.window), FALSE, path));
       ui_test_check_png (path, temporary);
       fixture_teardown (&f);
     }

@@ -728,29 +728,6 @@ test_german_weekdays (void)
   setlocale (LC_ALL, old);
 }
 
-static void
-render_png (GtkWidget  *widget,
-            const char *path)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  GdkRGBA background;
-
-  /* The view on the window's background, as the window shows it. */
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget),
-                                       "window_bg_color", &background))
-    gdk_rgba_parse (&background, "white");
-  gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_to_node (snapshot);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
 
 static gboolean
 tick_cb (GtkWidget     *widget,
@@ -824,13 +801,13 @@ test_render (Fixture       *f,
   wait_frames (GTK_WIDGET (f->view));
 
   light = g_build_filename (dir, "metrics-light.png", NULL);
-  render_png (GTK_WIDGET (f->view), light);
+  g_assert_true (ui_test_save_png (GTK_WIDGET (f->view), TRUE, light));
   ui_test_check_png (light, temporary);
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
   wait_frames (GTK_WIDGET (f->view));
   dark = g_build_filename (dir, "metrics-dark.png", NULL);
-  render_png (GTK_WIDGET (f->view), dark);
+  g_assert_true (ui_test_save_png (GTK_WIDGET (f->view), TRUE, dark));
   ui_test_check_png (dark, temporary);
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
@@ -838,7 +815,7 @@ test_render (Fixture       *f,
   wait_chart_days (f, 30);
   wait_frames (GTK_WIDGET (f->view));
   month = g_build_filename (dir, "metrics-30-days.png", NULL);
-  render_png (GTK_WIDGET (f->view), month);
+  g_assert_true (ui_test_save_png (GTK_WIDGET (f->view), TRUE, month));
   ui_test_check_png (month, temporary);
   ui_test_png_dir_done (dir, temporary);
 }

@@ -385,23 +385,6 @@ drawn (gpointer user_data)
   return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
 }
 
-static void
-save_png (GtkWidget  *widget,
-          const char *path)
-{
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
 
 /* Both pages render; with CALSYNC_SCREENSHOT_DIR set they are saved. */
 static void
@@ -425,7 +408,7 @@ test_render (UiTestFixture *f,
           g_autofree char *name = g_strdup_printf ("preferences-%s.png", pages[i]);
           g_autofree char *path = g_build_filename (dir, name, NULL);
 
-          save_png (GTK_WIDGET (window), path);
+          g_assert_true (ui_test_save_png (GTK_WIDGET (window), FALSE, path));
         }
     }
 

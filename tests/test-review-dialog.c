@@ -620,29 +620,6 @@ test_markup (UiTestFixture *fixture,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
-/* With CS_REVIEW_SCREENSHOTS=<dir>, saves the dialog of an orphaned and
- * of a mismatched appointment as PNG, to look at. */
-static void
-save_png (GtkWidget      *widget,
-          CsReviewDialog *dialog,
-          const char     *path)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-
-  /* A child has no background of its own: the window's light grey. */
-  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0.98, 0.98, 0.98, 1.0 },
-                             &GRAPHENE_RECT_INIT (0, 0, width, height));
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (dialog)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
 
 static void
 after_paint_cb (GdkFrameClock *clock,
@@ -702,12 +679,12 @@ test_screenshots (UiTestFixture *fixture,
       ui_test_wait_until (painted, &n_paints, "the dialog to be drawn");
       g_signal_handler_disconnect (clock, handler);
       path = g_build_filename (dir, names[i], NULL);
-      save_png (GTK_WIDGET (dialog), dialog, path);
+      g_assert_true (ui_test_save_png (GTK_WIDGET (dialog), TRUE, path));
       ui_test_check_png (path, temporary);
       g_free (path);
       /* The whole content, as if scrolled through. */
       path = g_strconcat (dir, "/full-", names[i], NULL);
-      save_png (gtk_widget_get_parent (find (dialog, "headline")), dialog, path);
+      g_assert_true (ui_test_save_png (gtk_widget_get_parent (find (dialog, "headline")), TRUE, path));
       ui_test_check_png (path, temporary);
       gtk_window_destroy (GTK_WINDOW (dialog));
     }

@@ -314,6 +314,49 @@ ui_test_find_label (GtkWidget  *root,
 }
 
 /**
+ * ui_test_save_png:
+ * @widget: a drawn widget
+ * @with_background: paint the window's background first (a child widget
+ *   has none of its own)
+ * @path: where to write the PNG
+ *
+ * Renders @widget in-app (PLATFORM-NOTES.md "Screenshots"): its snapshot,
+ * rendered by its window's renderer, saved as PNG.
+ *
+ * Returns: whether the PNG was written
+ */
+gboolean
+ui_test_save_png (GtkWidget  *widget,
+                  gboolean    with_background,
+                  const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (with_background)
+    {
+      GdkRGBA background;
+
+      if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget),
+                                           "window_bg_color", &background))
+        gdk_rgba_parse (&background, "white");
+      gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
+    }
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL || renderer == NULL)
+    return FALSE;
+
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  return gdk_texture_save_to_png (texture, path);
+}
+
+/**
  * ui_test_png_dir:
  * @variable: an environment variable naming a folder to keep the PNGs in
  * @temporary: (out): whether the folder is a throwaway one

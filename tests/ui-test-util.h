@@ -59,6 +59,9 @@ GtkWidget    *ui_test_find_button     (GtkWidget      *root,
 GtkWidget    *ui_test_find_label      (GtkWidget      *root,
                                        const char     *text);
 
+gboolean      ui_test_save_png        (GtkWidget      *widget,
+                                       gboolean        with_background,
+                                       const char     *path);
 char         *ui_test_png_dir         (const char     *variable,
                                        gboolean       *temporary);
 void          ui_test_check_png       (const char     *path,
