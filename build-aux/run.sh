@@ -11,8 +11,8 @@ fi
 meson compile -C build
 
 if [ $# -eq 0 ]; then
-  # The built-in simulator, with every kind of problem in it; until the
-  # window exists (the UI issue) the demo prints what the check found.
+  # The window on the built-in simulator, with every kind of problem in
+  # it and two weeks of checks behind them.
   set -- --demo
 fi
 exec meson devenv -C build ./src/calsync "$@"

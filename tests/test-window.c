@@ -279,6 +279,22 @@ test_remembers_view (void)
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 700);
 }
 
+/* A cache that cannot be opened: a page that says so and what to do, not
+ * empty views. */
+static void
+test_failure_page (void)
+{
+  CsWindow *window = window_new (NULL);
+  const char *message = "The local cache could not be opened: the disk is full.";
+
+  cs_window_show_failure (window, message);
+  g_assert_cmpstr (main_page (window), ==, "failed");
+  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (ui_test_find_by_type (GTK_WIDGET (window),
+                                                                                           ADW_TYPE_STATUS_PAGE))),
+                   ==, message);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* One review dialog per problem: asking again raises the open one. */
 static void
 test_review_once (void)
@@ -337,6 +353,7 @@ main (int   argc,
   g_test_add_func ("/window/banner-circuit-open", test_banner_circuit_open);
   g_test_add_func ("/window/remembers-view", test_remembers_view);
   g_test_add_func ("/window/review-once", test_review_once);
+  g_test_add_func ("/window/failure-page", test_failure_page);
   g_test_add_func ("/window/help-overlay", test_help_overlay);
 
   return g_test_run ();
