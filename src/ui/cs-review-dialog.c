@@ -1014,7 +1014,7 @@ run_cb (GObject      *object,
     }
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 
-  reload (self);
+  /* Every view reads the store again, this dialog too (engine_changed_cb). */
   cs_engine_notify_changed (self->engine);
 }
 
@@ -1061,7 +1061,7 @@ undo_cb (GObject      *object,
 
   show_result (self, text, result == NULL || result->error != NULL);
   adw_toast_overlay_add_toast (self->toast_overlay, cs_ui_toast_new (text));
-  reload (self);
+  /* Reloads this dialog too (engine_changed_cb). */
   cs_engine_notify_changed (self->engine);
 }
 
