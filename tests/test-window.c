@@ -279,6 +279,51 @@ test_remembers_view (void)
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 700);
 }
 
+static gboolean
+has_label_with_prefix (GtkWidget  *widget,
+                       const char *prefix)
+{
+  if (GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), prefix))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_label_with_prefix (child, prefix))
+      return TRUE;
+
+  return FALSE;
+}
+
+static gboolean
+read_failure_shown (gpointer user_data)
+{
+  return has_label_with_prefix (GTK_WIDGET (user_data), "The appointment list could not be read: ");
+}
+
+/* The cache cannot be read any more while the window is open: the views
+ * keep what they show and a toast says what happened. */
+static void
+test_reload_failure (void)
+{
+  UiTestFixture fixture = { 0 };
+  CsWindow *window;
+
+  ui_test_fixture_setup (&fixture, 30, FALSE);
+  ui_test_verify (&fixture);
+  window = window_new (NULL);
+  cs_window_set_engine (window, fixture.engine);
+  ui_test_wait_until (model_loaded, window, "the list to load");
+
+  /* The list reads through its own connection: it finds no file now. */
+  g_assert_cmpint (g_unlink (cs_demo_get_store_path (fixture.demo)), ==, 0);
+  cs_engine_notify_changed (fixture.engine);
+  ui_test_wait_until (read_failure_shown, window, "the toast");
+  g_assert_cmpuint (cs_appointment_model_get_n_loaded (cs_window_get_model (window)), >, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_fixture_teardown (&fixture);
+}
+
 /* A cache that cannot be opened: a page that says so and what to do, not
  * empty views. */
 static void
@@ -354,6 +399,7 @@ main (int   argc,
   g_test_add_func ("/window/remembers-view", test_remembers_view);
   g_test_add_func ("/window/review-once", test_review_once);
   g_test_add_func ("/window/failure-page", test_failure_page);
+  g_test_add_func ("/window/reload-failure", test_reload_failure);
   g_test_add_func ("/window/help-overlay", test_help_overlay);
 
   return g_test_run ();

@@ -206,6 +206,8 @@ typedef struct
 {
   char *calcom_key;
   char *backend_token;
+  /* What follows the keyring: finish_start() or reconfigure_apply(). */
+  void (*then) (GTask *task);
 } StartData;
 
 static void
@@ -392,21 +394,48 @@ secret_url (CsEngine   *self,
   return g_settings_get_string (self->settings, key);
 }
 
+/* The secrets: looked up in the keyring for the addresses of the
+ * settings, each unless it was given in memory (cs_engine_set_secrets())
+ * or its address is not set; then data->then. A failed lookup becomes the
+ * set-up error (the keyring's own sentence, said once); cancellation ends
+ * the task. Shared by the start and by a reconfiguration. */
+
+static void lookup_backend_secret (GTask *task);
+
+static void
+secret_lookup_failed (GTask  *task,
+                      GError *error)
+{
+  CsEngine *self = g_task_get_source_object (task);
+  StartData *data = g_task_get_task_data (task);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  set_setup_error (self, error);
+  data->then (task);
+}
+
 static void
 backend_secret_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  CsEngine *self = g_task_get_source_object (task);
   StartData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
 
   data->backend_token = cs_credentials_lookup_finish (CS_CREDENTIALS (object), result, &error);
   if (error != NULL)
-    set_setup_error (self, g_steal_pointer (&error));
+    {
+      secret_lookup_failed (task, error);
+      return;
+    }
 
-  finish_start (task);
+  data->then (task);
 }
 
 static void
@@ -415,31 +444,54 @@ calcom_secret_cb (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  CsEngine *self = g_task_get_source_object (task);
   StartData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
+  GError *error = NULL;
 
   data->calcom_key = cs_credentials_lookup_finish (CS_CREDENTIALS (object), result, &error);
   if (error != NULL)
     {
       /* No keyring: the same answer for the second secret; say it once. */
-      set_setup_error (self, g_steal_pointer (&error));
-      finish_start (task);
+      secret_lookup_failed (task, error);
       return;
     }
 
-  url = secret_url (self, "backend-url");
-  if (url[0] == '\0')
+  lookup_backend_secret (task);
+}
+
+static void
+lookup_backend_secret (GTask *task)
+{
+  CsEngine *self = g_task_get_source_object (task);
+  StartData *data = g_task_get_task_data (task);
+  g_autofree char *url = secret_url (self, "backend-url");
+
+  /* Not set up: build_clients() says so. */
+  if (self->backend_token != NULL || url[0] == '\0')
     {
-      /* Not set up: build_clients() says so. */
-      finish_start (task);
+      data->then (task);
       return;
     }
 
   cs_credentials_lookup_async (self->credentials, CS_CREDENTIAL_SERVICE_BACKEND, url,
-                               g_task_get_cancellable (task), backend_secret_cb, task);
-  g_steal_pointer (&task);
+                               g_task_get_cancellable (task), backend_secret_cb,
+                               g_object_ref (task));
+}
+
+static void
+lookup_secrets (GTask *task)
+{
+  CsEngine *self = g_task_get_source_object (task);
+  g_autofree char *url = secret_url (self, "calcom-url");
+
+  if (self->calcom_key != NULL || url[0] == '\0')
+    {
+      lookup_backend_secret (task);
+      return;
+    }
+
+  cs_credentials_lookup_async (self->credentials, CS_CREDENTIAL_SERVICE_CALCOM, url,
+                               g_task_get_cancellable (task), calcom_secret_cb,
+                               g_object_ref (task));
 }
 
 static void
@@ -468,7 +520,6 @@ store_opened_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   CsEngine *self = CS_ENGINE (object);
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
 
   self->store = g_task_propagate_pointer (G_TASK (result), &error);
   if (self->store == NULL)
@@ -479,22 +530,8 @@ store_opened_cb (GObject      *object,
 
   self->alerts = cs_alert_log_new (self->store, self->clock);
 
-  if (self->calcom_key != NULL && self->backend_token != NULL)
-    {
-      finish_start (task);
-      return;
-    }
-
-  url = secret_url (self, "calcom-url");
-  if (url[0] == '\0')
-    {
-      finish_start (task);
-      return;
-    }
-
-  cs_credentials_lookup_async (self->credentials, CS_CREDENTIAL_SERVICE_CALCOM, url,
-                               g_task_get_cancellable (task), calcom_secret_cb, task);
-  g_steal_pointer (&task);
+  ((StartData *) g_task_get_task_data (task))->then = finish_start;
+  lookup_secrets (task);
 }
 
 /**
@@ -962,6 +999,19 @@ backend_circuit_cb (CsCircuitBreaker *breaker,
   circuit_changed (self, breaker, &self->backend_circuit, CS_NOTIFIER_SERVICE_CRM);
 }
 
+/* A circuit that closes after an outage: "sync restored" (notification
+ * and alert). Again for the clients of a new set-up. */
+static void
+watch_circuits (CsEngine *self)
+{
+  if (self->calcom != NULL)
+    g_signal_connect (cs_http_client_get_circuit_breaker (cs_calcom_client_get_http (self->calcom)),
+                      "notify::state", G_CALLBACK (calcom_circuit_cb), self);
+  if (self->backend != NULL)
+    g_signal_connect (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend)),
+                      "notify::state", G_CALLBACK (backend_circuit_cb), self);
+}
+
 static void schedule_me_cb (GObject      *object,
                             GAsyncResult *result,
                             gpointer      user_data);
@@ -1034,12 +1084,7 @@ cs_engine_start_schedule (CsEngine   *self,
   cs_scheduler_set_online (self->scheduler, g_network_monitor_get_network_available (self->network));
   g_signal_connect (self->network, "network-changed", G_CALLBACK (network_changed_cb), self);
 
-  if (self->calcom != NULL)
-    g_signal_connect (cs_http_client_get_circuit_breaker (cs_calcom_client_get_http (self->calcom)),
-                      "notify::state", G_CALLBACK (calcom_circuit_cb), self);
-  if (self->backend != NULL)
-    g_signal_connect (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend)),
-                      "notify::state", G_CALLBACK (backend_circuit_cb), self);
+  watch_circuits (self);
 
   /* Nothing to run without set-up; the schedule waits. */
   cs_scheduler_set_paused (self->scheduler, self->setup_error != NULL);
@@ -1137,12 +1182,8 @@ reconfigure_apply (GTask *task)
       clear_clients (self);
       build_clients (self, calcom_key, backend_token);
 
-      if (self->scheduler != NULL && self->calcom != NULL)
-        g_signal_connect (cs_http_client_get_circuit_breaker (cs_calcom_client_get_http (self->calcom)),
-                          "notify::state", G_CALLBACK (calcom_circuit_cb), self);
-      if (self->scheduler != NULL && self->backend != NULL)
-        g_signal_connect (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend)),
-                          "notify::state", G_CALLBACK (backend_circuit_cb), self);
+      if (self->scheduler != NULL)
+        watch_circuits (self);
     }
 
   if (self->scheduler != NULL)
@@ -1165,79 +1206,6 @@ reconfigure_apply (GTask *task)
 
   cs_engine_notify_changed (self);
   g_task_return_boolean (task, TRUE);
-}
-
-/* Starts over with what the keyring said: no earlier set-up error holds. */
-static void
-reconfigure_lookup_failed (GTask  *task,
-                           GError *error)
-{
-  CsEngine *self = g_task_get_source_object (task);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  set_setup_error (self, error);
-  reconfigure_apply (task);
-}
-
-static void
-reconfigure_backend_secret_cb (GObject      *object,
-                               GAsyncResult *result,
-                               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  StartData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  data->backend_token = cs_credentials_lookup_finish (CS_CREDENTIALS (object), result, &error);
-  if (error != NULL)
-    {
-      reconfigure_lookup_failed (task, error);
-      return;
-    }
-
-  reconfigure_apply (task);
-}
-
-static void
-reconfigure_lookup_backend (GTask *task)
-{
-  CsEngine *self = g_task_get_source_object (task);
-  g_autofree char *url = secret_url (self, "backend-url");
-
-  if (self->backend_token != NULL || url[0] == '\0')
-    {
-      reconfigure_apply (task);
-      return;
-    }
-
-  cs_credentials_lookup_async (self->credentials, CS_CREDENTIAL_SERVICE_BACKEND, url,
-                               g_task_get_cancellable (task), reconfigure_backend_secret_cb,
-                               g_object_ref (task));
-}
-
-static void
-reconfigure_calcom_secret_cb (GObject      *object,
-                              GAsyncResult *result,
-                              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  StartData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  data->calcom_key = cs_credentials_lookup_finish (CS_CREDENTIALS (object), result, &error);
-  if (error != NULL)
-    {
-      /* No keyring: the same answer for the second secret; say it once. */
-      reconfigure_lookup_failed (task, error);
-      return;
-    }
-
-  reconfigure_lookup_backend (task);
 }
 
 /**
@@ -1268,26 +1236,20 @@ cs_engine_reconfigure_async (CsEngine            *self,
                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *url = NULL;
+  StartData *data;
 
   g_return_if_fail (CS_IS_ENGINE (self));
   g_return_if_fail (self->started);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, cs_engine_reconfigure_async);
-  g_task_set_task_data (task, g_new0 (StartData, 1), (GDestroyNotify) start_data_free);
+  data = g_new0 (StartData, 1);
+  data->then = reconfigure_apply;
+  g_task_set_task_data (task, data, (GDestroyNotify) start_data_free);
 
+  /* Starts over with what the keyring says: no earlier set-up error holds. */
   g_clear_error (&self->setup_error);
-
-  url = secret_url (self, "calcom-url");
-  if (self->calcom_key != NULL || url[0] == '\0')
-    {
-      reconfigure_lookup_backend (task);
-      return;
-    }
-
-  cs_credentials_lookup_async (self->credentials, CS_CREDENTIAL_SERVICE_CALCOM, url,
-                               cancellable, reconfigure_calcom_secret_cb, g_object_ref (task));
+  lookup_secrets (task);
 }
 
 /**

@@ -107,8 +107,18 @@ model_reloaded_cb (GObject      *object,
   self->reloading = FALSE;
   if (!cs_appointment_model_reload_finish (CS_APPOINTMENT_MODEL (object), result, &error))
     {
+      /* A closed window does not care how its last reload ended: the
+       * cache may be gone by then (the demo removes it). */
+      if (self->cancellable == NULL || g_cancellable_is_cancelled (self->cancellable))
+        return;
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("The appointment list could not be read: %s", error->message);
+        {
+          /* The views keep what they show; the next change reads again. */
+          g_message ("The appointment list could not be read: %s", error->message);
+          adw_toast_overlay_add_toast (self->toast_overlay,
+                                       cs_ui_toast_new_printf (_("The appointment list could not be read: %s"),
+                                                               error->message));
+        }
       return;
     }
 
