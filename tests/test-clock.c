@@ -114,6 +114,49 @@ test_manual_wall_jump_fires (void)
   g_assert_finalize_object (clock);
 }
 
+/* Following real time: readings move with it however rarely the clock is
+ * moved, timers fire at the next move, and turning it off keeps the time. */
+static void
+test_manual_follow_real_time (void)
+{
+  g_autoptr(GString) log = g_string_new (NULL);
+  CsClock *clock = cs_manual_clock_new (T0);
+  CsManualClock *manual = CS_MANUAL_CLOCK (clock);
+  Tagged a = { log, 'a', clock };
+  gint64 mono = cs_clock_get_monotonic (clock);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  CsTime now;
+
+  cs_clock_add_timeout (clock, T0 + 1, tagged_fire, &a, NULL);
+  cs_manual_clock_set_follow_real_time (manual, TRUE);
+
+  /* Real time passes (at least a microsecond): the readings follow it. */
+  while (cs_clock_get_now (clock) == T0 && g_get_monotonic_time () < deadline)
+    ;
+  g_assert_cmpint (cs_clock_get_now (clock), >, T0);
+  g_assert_cmpint (cs_clock_get_monotonic (clock) - mono, >, 0);
+  g_assert_cmpstr (log->str, ==, "");
+
+  cs_manual_clock_advance (manual, 0);
+  g_assert_cmpstr (log->str, ==, "a");
+
+  /* A jump of the wall clock still counts from where it is set. */
+  cs_manual_clock_set_now (manual, T0 + CS_USEC_PER_HOUR);
+  g_assert_cmpint (cs_clock_get_now (clock), >=, T0 + CS_USEC_PER_HOUR);
+
+  cs_manual_clock_set_follow_real_time (manual, FALSE);
+  now = cs_clock_get_now (clock);
+  g_assert_cmpint (now, >=, T0 + CS_USEC_PER_HOUR);
+  mono = cs_clock_get_monotonic (clock);
+  deadline = g_get_monotonic_time () + 2;
+  while (g_get_monotonic_time () < deadline)
+    ;
+  g_assert_cmpint (cs_clock_get_now (clock), ==, now);
+  g_assert_cmpint (cs_clock_get_monotonic (clock), ==, mono);
+
+  g_assert_finalize_object (clock);
+}
+
 static void
 test_system_clock_timer (void)
 {
@@ -148,6 +191,7 @@ main (int   argc,
 
   g_test_add_func ("/calsync/core/clock/manual-timers-fire-in-order", test_manual_timers_fire_in_order);
   g_test_add_func ("/calsync/core/clock/manual-wall-jump-fires", test_manual_wall_jump_fires);
+  g_test_add_func ("/calsync/core/clock/manual-follow-real-time", test_manual_follow_real_time);
   g_test_add_func ("/calsync/core/clock/system-clock-timer", test_system_clock_timer);
 
   return g_test_run ();

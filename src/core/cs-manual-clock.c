@@ -19,6 +19,13 @@
  * Its timers fire when the clock is moved past their due time, inside the
  * call that moved it, in the order of their due times: a test that advances
  * the clock by six hours sees every timer of those six hours run, at once.
+ *
+ * It can also follow real time between its moves
+ * (cs_manual_clock_set_follow_real_time()): every reading then adds the
+ * real time passed since the last move, so a piece of work measured on it
+ * takes its real duration however coarse the moves are, and the next move
+ * (cs_manual_clock_advance() by 0 will do) makes that time its own and
+ * fires what fell due in it.
  */
 struct _CsManualClock
 {
@@ -29,6 +36,8 @@ struct _CsManualClock
   GPtrArray *timers;   /* ManualTimer, unsorted: there are only ever a few */
   guint      last_id;
   gboolean   firing;
+  gboolean   follow_real;
+  gint64     real_base;   /* real monotonic time of the last move, when following */
 };
 
 typedef struct
@@ -71,6 +80,27 @@ find_next_due (CsManualClock *self,
     }
 
   return best;
+}
+
+/* The real time passed since the last move, while following real time. */
+static gint64
+pending_real (CsManualClock *self)
+{
+  if (!self->follow_real)
+    return 0;
+
+  return MAX (g_get_monotonic_time () - self->real_base, 0);
+}
+
+/* Makes the real time passed since the last move the clock's own. */
+static void
+take_real_time (CsManualClock *self)
+{
+  gint64 passed = pending_real (self);
+
+  self->now += passed;
+  self->monotonic += passed;
+  self->real_base += passed;
 }
 
 static void
@@ -144,13 +174,17 @@ cs_manual_clock_finalize (GObject *object)
 static CsTime
 cs_manual_clock_get_now (CsClock *clock)
 {
-  return CS_MANUAL_CLOCK (clock)->now;
+  CsManualClock *self = CS_MANUAL_CLOCK (clock);
+
+  return self->now + pending_real (self);
 }
 
 static gint64
 cs_manual_clock_get_monotonic (CsClock *clock)
 {
-  return CS_MANUAL_CLOCK (clock)->monotonic;
+  CsManualClock *self = CS_MANUAL_CLOCK (clock);
+
+  return self->monotonic + pending_real (self);
 }
 
 static void
@@ -206,6 +240,7 @@ cs_manual_clock_set_now (CsManualClock *self,
 {
   g_return_if_fail (CS_IS_MANUAL_CLOCK (self));
 
+  take_real_time (self);
   self->now = now;
   fire_due_timers (self);
 }
@@ -224,6 +259,7 @@ cs_manual_clock_advance (CsManualClock *self,
   g_return_if_fail (CS_IS_MANUAL_CLOCK (self));
   g_return_if_fail (usec >= 0);
 
+  take_real_time (self);
   self->now += usec;
   self->monotonic += usec;
   fire_due_timers (self);
@@ -269,7 +305,7 @@ cs_manual_clock_advance_to_next (CsManualClock *self)
   if (due == CS_TIME_UNSET)
     return FALSE;
 
-  cs_manual_clock_advance (self, MAX (due - self->now, 0));
+  cs_manual_clock_advance (self, MAX (due - cs_clock_get_now (CS_CLOCK (self)), 0));
   return TRUE;
 }
 
@@ -285,4 +321,28 @@ cs_manual_clock_get_n_timeouts (CsManualClock *self)
   g_return_val_if_fail (CS_IS_MANUAL_CLOCK (self), 0);
 
   return self->timers->len;
+}
+
+/**
+ * cs_manual_clock_set_follow_real_time:
+ * @self: a manual clock
+ * @follow: whether readings add the real time passed since the last move
+ *
+ * While @follow is %TRUE the clock runs at real speed between its moves
+ * (readings only: timers fire at the next move). Turning it off keeps the
+ * time passed so far.
+ */
+void
+cs_manual_clock_set_follow_real_time (CsManualClock *self,
+                                      gboolean       follow)
+{
+  g_return_if_fail (CS_IS_MANUAL_CLOCK (self));
+
+  follow = !!follow;
+  if (follow == self->follow_real)
+    return;
+
+  take_real_time (self);
+  self->follow_real = follow;
+  self->real_base = g_get_monotonic_time ();
 }

@@ -197,7 +197,6 @@ typedef struct
   GArray      *resolve_ids;     /* gint64 */
   guint        idle_id;
   guint        tick_id;
-  gint64       last_real;
   gulong       phase_id;
   gboolean     fault_lookups;
   CsSimRateLimit rate_limit;
@@ -231,28 +230,21 @@ add_step (Prepare  *prep,
 static void prepare_next (GTask *task);
 
 /* During a seeding run simulated time passes as real time does (so the
- * runs have their real durations), and while the run waits for a timer of
- * its clients (a rate-limit slot, a back-off) it moves on to it; never
- * while a request is on the wire, and never by more than a few minutes
- * (the engine's other timers are not the run's business). */
-/* The seeding clock follows real time while a run goes, so the runs'
- * durations (the metrics) are real ones. */
-static void
-follow_real_time (Prepare *prep)
-{
-  gint64 real = g_get_monotonic_time ();
-
-  if (real > prep->last_real)
-    cs_manual_clock_advance (CS_MANUAL_CLOCK (prep->clock), real - prep->last_real);
-  prep->last_real = real;
-}
+ * runs have their real durations, however short: the clock follows real
+ * time between its moves), and while the run waits for a timer of its
+ * clients (a rate-limit slot, a back-off) it moves on to it; never while a
+ * request is on the wire, and never by more than a few minutes (the
+ * engine's other timers are not the run's business). */
 
 /* A run against the in-process simulator keeps the loop busy, so a
- * low-priority idle alone would hardly ever see time pass. */
+ * low-priority idle alone would hardly ever fire the timers that real
+ * time made due. */
 static gboolean
 follow_real_time_cb (gpointer user_data)
 {
-  follow_real_time (user_data);
+  Prepare *prep = user_data;
+
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (prep->clock), 0);
   return G_SOURCE_CONTINUE;
 }
 
@@ -264,7 +256,7 @@ advance_when_idle_cb (gpointer user_data)
   CsHttpClient *backend = cs_backend_client_get_http (cs_engine_get_backend (prep->engine));
   CsManualClock *clock = CS_MANUAL_CLOCK (prep->clock);
 
-  follow_real_time (prep);
+  cs_manual_clock_advance (clock, 0);
 
   if (cs_http_client_get_n_in_flight (calcom) == 0 &&
       cs_http_client_get_n_in_flight (backend) == 0 &&
@@ -279,7 +271,7 @@ static void
 watch_run (Prepare  *prep,
            gboolean  watch)
 {
-  prep->last_real = g_get_monotonic_time ();
+  cs_manual_clock_set_follow_real_time (CS_MANUAL_CLOCK (prep->clock), watch);
   if (watch && prep->idle_id == 0)
     {
       prep->idle_id = g_idle_add_full (G_PRIORITY_LOW, advance_when_idle_cb, prep, NULL);
