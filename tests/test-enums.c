@@ -72,7 +72,8 @@ test_crm_and_booking_status_names (void)
 {
   static const char * const crm[] = { "scheduled", "confirmed", "completed", "no_show",
                                       "cancelled" };
-  static const char * const booking[] = { "accepted", "pending", "cancelled", "rejected" };
+  static const char * const booking[] = { "accepted", "pending", "cancelled", "rejected",
+                                          "awaiting_host" };
   static const char * const fields[] = { "start", "end", "status", "booking_uid" };
 
   G_STATIC_ASSERT (G_N_ELEMENTS (crm) == CS_CRM_STATUS_LAST + 1);
@@ -117,6 +118,7 @@ test_status_mapping (void)
 
       g_assert_cmpint (cs_status_agrees (crm, CS_BOOKING_STATUS_ACCEPTED), ==, active);
       g_assert_cmpint (cs_status_agrees (crm, CS_BOOKING_STATUS_PENDING), ==, active);
+      g_assert_cmpint (cs_status_agrees (crm, CS_BOOKING_STATUS_AWAITING_HOST), ==, active);
       g_assert_cmpint (cs_status_agrees (crm, CS_BOOKING_STATUS_CANCELLED), ==, !active);
       g_assert_cmpint (cs_status_agrees (crm, CS_BOOKING_STATUS_REJECTED), ==, !active);
     }

@@ -89,6 +89,10 @@ cs_booking_copy (const CsBooking *self)
   copy->title = g_strdup (self->title);
   copy->event_type_id = self->event_type_id;
   copy->updated_at = self->updated_at;
+  copy->rescheduled_to_uid = g_strdup (self->rescheduled_to_uid);
+  copy->rescheduled_from_uid = g_strdup (self->rescheduled_from_uid);
+  copy->recurring_booking_uid = g_strdup (self->recurring_booking_uid);
+  copy->seated = self->seated;
   cs_sync_tracking_copy_into (&self->sync, &copy->sync);
   copy->next_attempt_at = self->next_attempt_at;
   copy->resolved_at = self->resolved_at;
@@ -129,6 +133,9 @@ cs_booking_free (CsBooking *self)
 
   g_free (self->uid);
   g_free (self->title);
+  g_free (self->rescheduled_to_uid);
+  g_free (self->rescheduled_from_uid);
+  g_free (self->recurring_booking_uid);
   g_free (self->resolution);
   g_free (self->resolution_note);
   cs_sync_tracking_clear (&self->sync);

@@ -49,6 +49,13 @@ typedef struct
  * @metadata: (nullable) (element-type utf8 utf8): the booking's metadata,
  *   values as strings
  * @updated_at: the last change in Cal.com, or %CS_TIME_UNSET
+ * @rescheduled_to_uid: (nullable): for a booking cancelled by a
+ *   reschedule, the uid of the booking that took its place
+ * @rescheduled_from_uid: (nullable): for a booking made by a reschedule,
+ *   the uid of the booking it replaced
+ * @recurring_booking_uid: (nullable): the series an occurrence of a
+ *   recurring booking belongs to
+ * @seated: %TRUE for a seated booking (attendees with a `seatUid`)
  * @sync: the tracking fields of a booking no appointment claims (an
  *   `orphaned_calcom` finding goes through the same three attempts and the
  *   same flag as an appointment's); `pending` for every other booking
@@ -74,6 +81,10 @@ typedef struct _CsBooking
   GPtrArray       *attendees;
   GHashTable      *metadata;
   CsTime           updated_at;
+  char            *rescheduled_to_uid;
+  char            *rescheduled_from_uid;
+  char            *recurring_booking_uid;
+  gboolean         seated;
 
   CsSyncTracking   sync;
   CsTime           next_attempt_at;

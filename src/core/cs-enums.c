@@ -46,6 +46,7 @@ static const char * const booking_status_names[] = {
   [CS_BOOKING_STATUS_PENDING] = "pending",
   [CS_BOOKING_STATUS_CANCELLED] = "cancelled",
   [CS_BOOKING_STATUS_REJECTED] = "rejected",
+  [CS_BOOKING_STATUS_AWAITING_HOST] = "awaiting_host",
 };
 
 static const char * const diff_field_names[] = {
@@ -170,13 +171,14 @@ cs_crm_status_is_active (CsCrmStatus status)
  * cs_booking_status_is_active:
  * @status: a booking status
  *
- * Returns: %TRUE for a booking that still holds its slot (accepted, or
- *   pending while it awaits confirmation)
+ * Returns: %TRUE for a booking that still holds its slot (accepted,
+ *   pending while it awaits confirmation, or awaiting its host)
  */
 gboolean
 cs_booking_status_is_active (CsBookingStatus status)
 {
-  return status == CS_BOOKING_STATUS_ACCEPTED || status == CS_BOOKING_STATUS_PENDING;
+  return status == CS_BOOKING_STATUS_ACCEPTED || status == CS_BOOKING_STATUS_PENDING ||
+         status == CS_BOOKING_STATUS_AWAITING_HOST;
 }
 
 /**
@@ -185,7 +187,7 @@ cs_booking_status_is_active (CsBookingStatus status)
  * @booking_status: the booking's status
  *
  * The status mapping of backend-api.md: every CRM status but `cancelled`
- * agrees with an `accepted` or `pending` booking; `cancelled` agrees with a
+ * agrees with an `accepted`, `pending` or `awaiting_host` booking; `cancelled` agrees with a
  * `cancelled` or `rejected` one.
  *
  * Returns: %TRUE if the two agree

@@ -281,6 +281,8 @@ parse_metadata (CsBooking   *booking,
   return TRUE;
 }
 
+static gboolean looks_seated (JsonObject *object);
+
 static CsBooking *
 parse_booking (JsonObject  *object,
                GError     **error)
@@ -289,6 +291,9 @@ parse_booking (JsonObject  *object,
   const char *uid = NULL;
   const char *status_text = NULL;
   const char *title = NULL;
+  const char *rescheduled_to = NULL;
+  const char *rescheduled_from = NULL;
+  const char *recurring = NULL;
   JsonArray *attendees = NULL;
   JsonObject *metadata = NULL;
   JsonObject *event_type = NULL;
@@ -310,7 +315,12 @@ parse_booking (JsonObject  *object,
       !cs_json_get_object (object, "eventType", CS_JSON_OPTIONAL, &event_type, error) ||
       !cs_json_get_time (object, "updatedAt", CS_JSON_OPTIONAL, &updated_at, error) ||
       !cs_json_get_array (object, "attendees", CS_JSON_OPTIONAL, &attendees, error) ||
-      !cs_json_get_object (object, "metadata", CS_JSON_OPTIONAL, &metadata, error))
+      !cs_json_get_object (object, "metadata", CS_JSON_OPTIONAL, &metadata, error) ||
+      !cs_json_get_string (object, "rescheduledToUid", CS_JSON_OPTIONAL, &rescheduled_to,
+                           error) ||
+      !cs_json_get_string (object, "rescheduledFromUid", CS_JSON_OPTIONAL, &rescheduled_from,
+                           error) ||
+      !cs_json_get_string (object, "recurringBookingUid", CS_JSON_OPTIONAL, &recurring, error))
     return NULL;
 
   if (end < start)
@@ -350,6 +360,14 @@ parse_booking (JsonObject  *object,
   booking->title = g_strdup (title);
   booking->event_type_id = event_type_id;
   booking->updated_at = updated_at;
+  /* Empty strings are as good as absent. */
+  booking->rescheduled_to_uid = rescheduled_to != NULL && rescheduled_to[0] != '\0'
+                                ? g_strdup (rescheduled_to) : NULL;
+  booking->rescheduled_from_uid = rescheduled_from != NULL && rescheduled_from[0] != '\0'
+                                  ? g_strdup (rescheduled_from) : NULL;
+  booking->recurring_booking_uid = recurring != NULL && recurring[0] != '\0'
+                                   ? g_strdup (recurring) : NULL;
+  booking->seated = looks_seated (object);
 
   if (attendees != NULL && !parse_attendees (booking, attendees, error))
     return NULL;

@@ -231,6 +231,8 @@ cs_ui_booking_status_label (CsBookingStatus status)
       return C_("booking status", "Cancelled");
     case CS_BOOKING_STATUS_REJECTED:
       return _("Rejected");
+    case CS_BOOKING_STATUS_AWAITING_HOST:
+      return _("Awaiting host");
     default:
       g_return_val_if_reached ("");
     }
