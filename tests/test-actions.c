@@ -45,10 +45,7 @@ open_actions (Fixture *f)
   g_assert_no_error (error);
   cs_store_set_company_id (f->store, CS_SIM_DEFAULT_COMPANY_ID);
 
-  f->outbox = cs_outbox_new (f->store,
-                             cs_calcom_client_get_http (f->calcom),
-                             cs_backend_client_get_http (f->backend),
-                             f->clock);
+  f->outbox = cs_outbox_new (f->store, f->calcom, f->backend, f->clock);
   f->verifier = cs_verifier_new (f->store, f->calcom, f->backend, f->clock);
   f->actions = cs_actions_new (f->store, f->outbox, f->calcom, f->backend, f->verifier,
                                f->clock);
@@ -639,7 +636,7 @@ test_use_values (Fixture       *f,
   g_assert_nonnull (request);
   g_assert_cmpstr (request->method, ==, "POST");
   g_assert_cmpstr (soup_message_headers_get_one (request->headers, "cal-api-version"), ==,
-                   CS_OUTBOX_CALCOM_API_VERSION);
+                   CS_CALCOM_BOOKINGS_API_VERSION);
   body = g_strndup (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body));
   g_assert_nonnull (strstr (body, "\"start\""));
   g_assert_nonnull (strstr (body, "\"reschedulingReason\""));

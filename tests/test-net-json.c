@@ -415,7 +415,7 @@ test_calcom_openapi_get (void)
   g_autoptr(CsBooking) booking = NULL;
   g_autoptr(GError) error = NULL;
 
-  booking = cs_calcom_parse_booking_response (body, &error);
+  booking = cs_calcom_parse_booking_response (body, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (booking);
   assert_openapi_example_booking (booking);
@@ -428,7 +428,7 @@ test_calcom_seated_create (void)
   g_autoptr(CsBooking) booking = NULL;
   g_autoptr(GError) error = NULL;
 
-  booking = cs_calcom_parse_booking_response (body, &error);
+  booking = cs_calcom_parse_booking_response (body, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (booking);
   g_assert_cmpstr (booking->uid, ==, "booking_uid_123");
@@ -441,11 +441,25 @@ test_calcom_recurring_series (void)
   g_autoptr(CsBooking) booking = NULL;
   g_autoptr(GError) error = NULL;
 
-  booking = cs_calcom_parse_booking_response (body, &error);
-  g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_UNSUPPORTED);
+  /* Per occurrence: the one asked for, each read as a booking. */
+  booking = cs_calcom_parse_booking_response (body, "recurring_occurrence_uid_126", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (booking->uid, ==, "recurring_occurrence_uid_126");
+  g_assert_cmpstr (booking->recurring_booking_uid, ==, "recurring_uid_987");
+  g_clear_pointer (&booking, cs_booking_free);
+
+  /* The series' own uid: its first occurrence. */
+  booking = cs_calcom_parse_booking_response (body, "recurring_uid_987", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (booking->uid, ==, "recurring_occurrence_uid_124");
+  g_clear_pointer (&booking, cs_booking_free);
+
+  /* An empty series is no booking. */
+  g_clear_pointer (&body, g_bytes_unref);
+  body = bytes_from_string ("{\"status\":\"success\",\"data\":[]}");
+  booking = cs_calcom_parse_booking_response (body, NULL, &error);
+  g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
   g_assert_null (booking);
-  g_assert_nonnull (strstr (error->message, "recurring booking series"));
-  g_assert_nonnull (strstr (error->message, "single bookings only"));
 }
 
 static void
@@ -457,7 +471,7 @@ test_calcom_seated_without_fields (void)
 
   body = bytes_from_string ("{\"status\":\"success\",\"data\":{\"seatUid\":\"3be561a9\","
                             "\"attendees\":[{\"name\":\"John Doe\",\"seatUid\":\"3be561a9\"}]}}");
-  booking = cs_calcom_parse_booking_response (body, &error);
+  booking = cs_calcom_parse_booking_response (body, NULL, &error);
   g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_UNSUPPORTED);
   g_assert_null (booking);
   g_assert_nonnull (strstr (error->message, "seated booking"));
@@ -476,18 +490,18 @@ test_calcom_single_invalid (void)
   g_autoptr(CsBooking) booking = NULL;
   g_autoptr(GError) error = NULL;
 
-  booking = cs_calcom_parse_booking_response (body, &error);
+  booking = cs_calcom_parse_booking_response (body, NULL, &error);
   g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
   g_assert_null (booking);
   g_assert_nonnull (strstr (error->message, "uid"));
   g_clear_error (&error);
 
-  booking = cs_calcom_parse_booking_response (null_data, &error);
+  booking = cs_calcom_parse_booking_response (null_data, NULL, &error);
   g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
   g_assert_null (booking);
   g_clear_error (&error);
 
-  booking = cs_calcom_parse_booking_response (no_status, &error);
+  booking = cs_calcom_parse_booking_response (no_status, NULL, &error);
   g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
   g_assert_null (booking);
 }
@@ -667,7 +681,7 @@ test_calcom_envelope_error (void)
                             "Booking with uid=booking_uid_404 was not found in the database"));
   g_clear_error (&error);
 
-  booking = cs_calcom_parse_booking_response (body, &error);
+  booking = cs_calcom_parse_booking_response (body, NULL, &error);
   g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
   g_assert_null (booking);
   g_clear_error (&error);
@@ -731,7 +745,6 @@ test_calcom_build_create (void)
   CsCalcomCreateRequest request = {
     .event_type_id = 42,
     .start = iso ("2025-10-13T10:00:00+02:00"),
-    .end = iso ("2025-10-13T10:45:29+02:00"),
     .attendee_name = "Tom Klein",
     .attendee_email = "tom.klein@example.com",
     .attendee_phone = "+49 123 456789",
@@ -751,8 +764,9 @@ test_calcom_build_create (void)
 
   assert_member_string (object, "start", "2025-10-13T08:00:00Z");
   assert_member_int (object, "eventTypeId", 42);
-  assert_member_int (object, "lengthInMinutes", 45);
-  g_assert_cmpuint (json_object_get_size (object), ==, 5);
+  /* No length unless asked: Cal.com refuses one for an ordinary event type. */
+  g_assert_false (json_object_has_member (object, "lengthInMinutes"));
+  g_assert_cmpuint (json_object_get_size (object), ==, 4);
 
   attendee = json_object_get_object_member (object, "attendee");
   assert_member_string (attendee, "name", "Tom Klein");
@@ -766,8 +780,9 @@ test_calcom_build_create (void)
   assert_member_string (metadata, "crm_company_id", "3");
   g_assert_cmpuint (json_object_get_size (metadata), ==, 2);
 
-  /* Half a minute rounds up; missing contact data is left out. */
-  request.end = iso ("2025-10-13T10:45:30+02:00");
+  /* A length where the event type offers several; missing contact data
+   * is left out. */
+  request.length_minutes = 45;
   request.attendee_email = NULL;
   request.attendee_phone = "";
   request.time_zone = "America/New_York";
@@ -776,7 +791,7 @@ test_calcom_build_create (void)
   bytes = cs_calcom_build_create_booking (&request);
   root = reparse (bytes);
   object = json_node_get_object (root);
-  assert_member_int (object, "lengthInMinutes", 46);
+  assert_member_int (object, "lengthInMinutes", 45);
   attendee = json_object_get_object_member (object, "attendee");
   g_assert_false (json_object_has_member (attendee, "email"));
   g_assert_false (json_object_has_member (attendee, "phoneNumber"));
@@ -799,13 +814,109 @@ test_calcom_build_cancel (void)
 {
   g_autoptr(GBytes) bytes = cs_calcom_build_cancel ("Kunde hat abgesagt \"heute\"");
   g_autoptr(GBytes) empty = cs_calcom_build_cancel (NULL);
+  g_autoptr(GBytes) blank = cs_calcom_build_cancel ("");
   g_autoptr(JsonNode) root = reparse (bytes);
   g_autoptr(JsonNode) empty_root = reparse (empty);
+  g_autoptr(JsonNode) blank_root = reparse (blank);
 
   assert_member_string (json_node_get_object (root), "cancellationReason",
                         "Kunde hat abgesagt \"heute\"");
   g_assert_cmpuint (json_object_get_size (json_node_get_object (root)), ==, 1);
-  g_assert_cmpuint (json_object_get_size (json_node_get_object (empty_root)), ==, 0);
+  /* Cal.com refuses a host's cancel without a reason: there always is one. */
+  assert_member_string (json_node_get_object (empty_root), "cancellationReason",
+                        CS_CALCOM_DEFAULT_CANCEL_REASON);
+  assert_member_string (json_node_get_object (blank_root), "cancellationReason",
+                        CS_CALCOM_DEFAULT_CANCEL_REASON);
+}
+
+/* A reason with umlauts and quotes is JSON on the wire, not C escapes. */
+static void
+test_calcom_build_reschedule (void)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) plain_root = NULL;
+  g_autofree char *text = NULL;
+
+  bytes = cs_calcom_build_reschedule (iso ("2025-10-13T10:00:00+02:00"),
+                                      "Kundin möchte \"später\" – Grüße");
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_assert_null (strstr (text, "\\303"));
+  root = reparse (bytes);
+  assert_member_string (json_node_get_object (root), "start", "2025-10-13T08:00:00Z");
+  assert_member_string (json_node_get_object (root), "reschedulingReason",
+                        "Kundin möchte \"später\" – Grüße");
+  g_assert_cmpuint (json_object_get_size (json_node_get_object (root)), ==, 2);
+
+  plain = cs_calcom_build_reschedule (iso ("2025-10-13T10:00:00+02:00"), NULL);
+  plain_root = reparse (plain);
+  assert_member_string (json_node_get_object (plain_root), "reschedulingReason",
+                        CS_CALCOM_DEFAULT_RESCHEDULE_REASON);
+}
+
+/* Cal.com's validation errors: the reasons, not "Bad Request Exception". */
+static void
+test_calcom_validation_details (void)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) plain = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *plain_message = NULL;
+
+  body = bytes_from_string ("{\"status\":\"error\",\"timestamp\":\"2025-10-13T08:00:00Z\","
+                            "\"path\":\"/v2/bookings\",\"error\":{\"code\":\"BadRequestException\","
+                            "\"message\":\"Bad Request Exception\",\"details\":{\"errors\":["
+                            "{\"property\":\"start\",\"constraints\":{\"isISO8601\":"
+                            "\"start must be a valid ISO 8601 date string\"}},"
+                            "{\"property\":\"attendee\",\"children\":[{\"property\":\"email\","
+                            "\"constraints\":{\"isEmail\":\"email must be an email\"}}]}]}}}");
+  message = cs_calcom_parse_error_message (body);
+  g_assert_cmpstr (message, ==,
+                   "start must be a valid ISO 8601 date string; email must be an email");
+
+  plain = bytes_from_string ("{\"status\":\"error\",\"error\":{\"code\":\"BadRequestException\","
+                             "\"message\":\"Cancellation reason is required when you are the "
+                             "host\",\"details\":{\"message\":\"x\",\"statusCode\":400}}}");
+  plain_message = cs_calcom_parse_error_message (plain);
+  g_assert_cmpstr (plain_message, ==, "Cancellation reason is required when you are the host");
+}
+
+/* GET /v2/event-types/{id}, 2024-06-14. */
+static void
+test_calcom_event_type (void)
+{
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GBytes) single = NULL;
+  g_autoptr(GBytes) broken = NULL;
+  g_autoptr(CsCalcomEventType) event_type = NULL;
+  g_autoptr(CsCalcomEventType) single_type = NULL;
+  g_autoptr(GError) error = NULL;
+
+  body = bytes_from_string ("{\"status\":\"success\",\"data\":{\"id\":42,\"title\":\"Schnitt\","
+                            "\"lengthInMinutes\":30,\"lengthInMinutesOptions\":[15,30,45],"
+                            "\"bookingFields\":[{\"type\":\"name\",\"slug\":\"name\","
+                            "\"required\":true},{\"type\":\"email\",\"slug\":\"email\","
+                            "\"required\":false,\"hidden\":false,\"isDefault\":true}]}}");
+  event_type = cs_calcom_parse_event_type (body, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (event_type->id, ==, 42);
+  g_assert_cmpuint (event_type->length_minutes, ==, 30);
+  g_assert_true (cs_calcom_event_type_has_length (event_type, 45));
+  g_assert_false (cs_calcom_event_type_has_length (event_type, 60));
+  g_assert_false (event_type->email_required);
+
+  single = bytes_from_string ("{\"status\":\"success\",\"data\":{\"id\":7,"
+                              "\"lengthInMinutes\":60}}");
+  single_type = cs_calcom_parse_event_type (single, &error);
+  g_assert_no_error (error);
+  g_assert_false (cs_calcom_event_type_has_length (single_type, 60));
+  g_assert_true (single_type->email_required);
+
+  broken = bytes_from_string ("{\"status\":\"success\",\"data\":{\"id\":7,"
+                              "\"lengthInMinutes\":60,\"lengthInMinutesOptions\":[\"x\"]}}");
+  g_assert_null (cs_calcom_parse_event_type (broken, &error));
+  g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
 }
 
 /* Bodies that are not JSON */
@@ -862,7 +973,7 @@ test_not_json (void)
       g_assert_null (bookings);
       g_clear_error (&error);
 
-      booking = cs_calcom_parse_booking_response (body, &error);
+      booking = cs_calcom_parse_booking_response (body, NULL, &error);
       g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
       g_assert_null (booking);
       g_clear_error (&error);
@@ -1745,7 +1856,7 @@ test_log_privacy (void)
       g_assert_no_error (error);
       assert_first_and_last_only (bookings, n_rejected);
 
-      booking = cs_calcom_parse_booking_response (single_body, &error);
+      booking = cs_calcom_parse_booking_response (single_body, NULL, &error);
       g_assert_null (booking);
       for (guint s = 0; s < G_N_ELEMENTS (secrets); s++)
         g_assert_null (strstr (error->message, secrets[s]));
@@ -1832,7 +1943,7 @@ check_parsers_survive (GBytes *body)
   }
 
   {
-    g_autoptr(CsBooking) booking = cs_calcom_parse_booking_response (body, &error);
+    g_autoptr(CsBooking) booking = cs_calcom_parse_booking_response (body, NULL, &error);
 
     g_assert_true ((booking == NULL) != (error == NULL));
     any |= booking != NULL;
@@ -2053,6 +2164,9 @@ main (int   argc,
   g_test_add_func ("/calsync/net/json/calcom-me", test_calcom_me);
   g_test_add_func ("/calsync/net/json/calcom-build-create", test_calcom_build_create);
   g_test_add_func ("/calsync/net/json/calcom-build-cancel", test_calcom_build_cancel);
+  g_test_add_func ("/calsync/net/json/calcom-build-reschedule", test_calcom_build_reschedule);
+  g_test_add_func ("/calsync/net/json/calcom-validation-details", test_calcom_validation_details);
+  g_test_add_func ("/calsync/net/json/calcom-event-type", test_calcom_event_type);
   g_test_add_func ("/calsync/net/json/not-json", test_not_json);
   g_test_add_func ("/calsync/net/json/truncated", test_truncated);
   g_test_add_func ("/calsync/net/json/deep-nesting", test_deep_nesting);

@@ -40,6 +40,7 @@ typedef struct
 static void
 item_sent_cb (CsOutbox     *outbox,
               CsOutboxItem *item,
+              const char   *result_uid,
               Fixture      *f)
 {
   g_ptr_array_add (f->sent, cs_outbox_item_copy (item));
@@ -72,10 +73,7 @@ open_outbox (Fixture *f)
   g_assert_no_error (error);
   cs_store_set_company_id (f->store, CS_SIM_DEFAULT_COMPANY_ID);
 
-  f->outbox = cs_outbox_new (f->store,
-                             cs_calcom_client_get_http (f->calcom),
-                             cs_backend_client_get_http (f->backend),
-                             f->clock);
+  f->outbox = cs_outbox_new (f->store, f->calcom, f->backend, f->clock);
   g_signal_connect (f->outbox, "item-sent", G_CALLBACK (item_sent_cb), f);
   g_signal_connect (f->outbox, "item-failed", G_CALLBACK (item_failed_cb), f);
   g_signal_connect (f->outbox, "notify::n-pending", G_CALLBACK (n_pending_notify_cb), f);
@@ -186,7 +184,20 @@ audit_item (const char *key)
                           key);
   item = cs_outbox_item_new (key, CS_OUTBOX_SERVICE_BACKEND, "POST", "/api/v1/audit-log", body,
                              CS_TIME_UNSET);
+  item->kind = g_strdup (cs_write_kind_to_string (CS_WRITE_BACKEND_AUDIT_LOG));
   item->appointment_id = 1;
+
+  return item;
+}
+
+static CsOutboxItem *
+create_item_with_body (const char *body)
+{
+  CsOutboxItem *item;
+
+  item = cs_outbox_item_new (NULL, CS_OUTBOX_SERVICE_BACKEND, "POST", "/api/v1/appointments",
+                             body, CS_TIME_UNSET);
+  item->kind = g_strdup (cs_write_kind_to_string (CS_WRITE_BACKEND_CREATE_APPOINTMENT));
 
   return item;
 }
@@ -201,8 +212,7 @@ create_item (const char *booking_uid)
                           "\"calcom_booking_uid\":\"%s\",\"title\":\"Beratung\"}",
                           booking_uid);
 
-  return cs_outbox_item_new (NULL, CS_OUTBOX_SERVICE_BACKEND, "POST", "/api/v1/appointments",
-                             body, CS_TIME_UNSET);
+  return create_item_with_body (body);
 }
 
 static gint64
@@ -467,6 +477,8 @@ test_order (Fixture       *f,
   path = g_strdup_printf ("/bookings/%s/cancel", uid);
   cancel = cs_outbox_item_new (NULL, CS_OUTBOX_SERVICE_CALCOM, "POST", path,
                                "{\"cancellationReason\":\"Abgesagt\"}", CS_TIME_UNSET);
+  cancel->kind = g_strdup (cs_write_kind_to_string (CS_WRITE_CALCOM_CANCEL_BOOKING));
+  cancel->booking_uid = g_strdup (uid);
   enqueue (f, cancel);
   flush (f);
   g_assert_cmpuint (cs_sim_server_get_cancelled_uids (f->sim)->len, ==, 1);
@@ -489,9 +501,7 @@ static void
 test_invalid (Fixture       *f,
               gconstpointer  data)
 {
-  g_autoptr(CsOutboxItem) refused = cs_outbox_item_new (NULL, CS_OUTBOX_SERVICE_BACKEND, "POST",
-                                                        "/api/v1/appointments", "{}",
-                                                        CS_TIME_UNSET);
+  g_autoptr(CsOutboxItem) refused = create_item_with_body ("{}");
   g_autoptr(CsOutboxItem) next = audit_item ("c3d2b1a0-9f8e-4d7c-8b6a-5e4f3d2c1b01");
   CsOutboxItem *failed;
   GError *error;

@@ -15,6 +15,7 @@
 #include "cs-backend-json.h"
 #include "cs-calcom-json.h"
 #include "cs-net-error.h"
+#include "cs-write.h"
 
 /**
  * CsActions:
@@ -292,9 +293,55 @@ cs_action_args_init (CsActionArgs *args)
 
 /* Outbox signals */
 
+/* Cal.com moved a booking: the appointment follows the new uid, in the
+ * cache at once and in the CRM through the outbox (a check that comes
+ * first follows `rescheduledToUid` by itself). */
+static void
+follow_reschedule (CsActions          *self,
+                   const CsOutboxItem *item,
+                   const char         *new_uid)
+{
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autoptr(CsWrite) write = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (item->appointment_id <= 0)
+    return;
+
+  appointment = cs_store_get_appointment (self->store, item->appointment_id, &error);
+  if (appointment == NULL)
+    {
+      g_debug ("Reschedule of appointment %" G_GINT64_FORMAT ": not in the cache: %s",
+               item->appointment_id, error->message);
+      return;
+    }
+
+  /* Only a link still naming the booking that was moved. */
+  if (g_strcmp0 (appointment->calcom_booking_uid, item->booking_uid) != 0)
+    return;
+
+  g_free (appointment->calcom_booking_uid);
+  appointment->calcom_booking_uid = g_strdup (new_uid);
+  g_ptr_array_add (rows, appointment);
+  if (!cs_store_save_appointments (self->store, rows, &error))
+    {
+      g_warning ("Could not keep the new booking of appointment %" G_GINT64_FORMAT ": %s",
+                 item->appointment_id, error->message);
+      g_clear_error (&error);
+    }
+
+  write = cs_write_backend_update_appointment (item->appointment_id, CS_TIME_UNSET,
+                                               CS_TIME_UNSET, NULL, new_uid);
+  if (cs_outbox_enqueue_write (self->outbox, write, NULL, &error) == 0)
+    g_warning ("Could not keep the link of appointment %" G_GINT64_FORMAT ": %s",
+               item->appointment_id, error->message);
+}
+
 static void
 outbox_item_sent_cb (CsOutbox     *outbox,
                      CsOutboxItem *item,
+                     const char   *result_uid,
                      CsActions    *self)
 {
   g_autoptr(GError) error = NULL;
@@ -302,7 +349,14 @@ outbox_item_sent_cb (CsOutbox     *outbox,
 
   g_assert (CS_IS_ACTIONS (self));
 
-  if (g_strcmp0 (item->path, "/api/v1/audit-log") != 0)
+  if (g_strcmp0 (item->kind, cs_write_kind_to_string (CS_WRITE_CALCOM_RESCHEDULE_BOOKING)) == 0 &&
+      result_uid != NULL)
+    {
+      follow_reschedule (self, item, result_uid);
+      return;
+    }
+
+  if (g_strcmp0 (item->kind, cs_write_kind_to_string (CS_WRITE_BACKEND_AUDIT_LOG)) != 0)
     return;
 
   /* The outbox item of an audit entry carries the entry's key. */
@@ -395,27 +449,21 @@ action_flush_cb (GObject      *object,
   g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) cs_action_result_free);
 }
 
+/* Keeps @write (taken) in the outbox as part of the action. */
 static gboolean
 action_enqueue (CsActions   *self,
                 ActionData  *data,
-                const char  *service,
-                const char  *method,
-                const char  *path,
-                GBytes      *body,
+                CsWrite     *write,
                 const char  *key,
                 GError     **error)
 {
-  g_autoptr(CsOutboxItem) item = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(CsWrite) owned = write;
   gint64 id;
 
-  if (body != NULL)
-    text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  if (owned->appointment_id == 0)
+    owned->appointment_id = data->appointment_id;
 
-  item = cs_outbox_item_new (key, service, method, path, text, cs_clock_get_now (self->clock));
-  item->appointment_id = data->appointment_id;
-
-  id = cs_outbox_enqueue (self->outbox, item, error);
+  id = cs_outbox_enqueue_write (self->outbox, owned, key, error);
   if (id == 0)
     return FALSE;
 
@@ -540,7 +588,6 @@ action_complete (GTask *owned_task)
 {
   g_autoptr(GTask) task = owned_task;
   g_autoptr(CsAuditEntry) entry = NULL;
-  g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
   CsActions *self = g_task_get_source_object (task);
   ActionData *data = g_task_get_task_data (task);
@@ -584,11 +631,9 @@ action_complete (GTask *owned_task)
   remote.note = entry->note;
   remote.performed_at = entry->performed_at;
   remote.performed_by = entry->performed_by;
-  body = cs_backend_build_audit_log (&remote, 1);
 
   /* Same key as the entry: the backend ignores an entry it has seen. */
-  if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_BACKEND, "POST", "/api/v1/audit-log",
-                       body, data->key, &error))
+  if (!action_enqueue (self, data, cs_write_backend_audit_log (&remote, 1), data->key, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -666,14 +711,12 @@ enqueue_link (CsActions   *self,
               const char  *uid,
               GError     **error)
 {
-  g_autoptr(GBytes) body = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *key = g_uuid_string_random ();
 
-  path = g_strdup_printf ("/api/v1/appointments/%" G_GINT64_FORMAT, data->appointment_id);
-  body = cs_backend_build_patch_appointment (CS_TIME_UNSET, CS_TIME_UNSET, NULL, uid);
-
-  return action_enqueue (self, data, CS_OUTBOX_SERVICE_BACKEND, "PATCH", path, body, key, error);
+  return action_enqueue (self, data,
+                         cs_write_backend_update_appointment (data->appointment_id, CS_TIME_UNSET,
+                                                              CS_TIME_UNSET, NULL, uid),
+                         key, error);
 }
 
 /* Cal.com creates, kept in the store until Cal.com has them */
@@ -853,25 +896,18 @@ create_op_link (GTask         *task,
                 const char    *uid,
                 CreateOutcome  outcome)
 {
-  g_autoptr(CsOutboxItem) item = NULL;
+  g_autoptr(CsWrite) write = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-  g_autoptr(GBytes) body = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *text = NULL;
   CsActions *self = g_task_get_source_object (task);
   CreateOp *op = g_task_get_task_data (task);
 
   intent_put (self, op->appointment->id, 0, CS_TIME_UNSET, TRUE);
 
   op->uid = g_strdup (uid);
-  path = g_strdup_printf ("/api/v1/appointments/%" G_GINT64_FORMAT, op->appointment->id);
-  body = cs_backend_build_patch_appointment (CS_TIME_UNSET, CS_TIME_UNSET, NULL, uid);
-  text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  item = cs_outbox_item_new (NULL, CS_OUTBOX_SERVICE_BACKEND, "PATCH", path, text,
-                             cs_clock_get_now (self->clock));
-  item->appointment_id = op->appointment->id;
-  op->link_item_id = cs_outbox_enqueue (self->outbox, item, &error);
+  write = cs_write_backend_update_appointment (op->appointment->id, CS_TIME_UNSET, CS_TIME_UNSET,
+                                               NULL, uid);
+  op->link_item_id = cs_outbox_enqueue_write (self->outbox, write, NULL, &error);
   if (op->link_item_id == 0)
     g_warning ("Could not keep the link of appointment %" G_GINT64_FORMAT ": %s",
                op->appointment->id, error->message);
@@ -922,6 +958,81 @@ create_op_create_cb (GObject      *object,
                                  _("Cal.com refused the booking: %s"), error->message));
 }
 
+/* Refused before anything was sent: the create ends with @message. */
+static void
+create_op_refuse (GTask      *task,
+                  const char *message)
+{
+  CsActions *self = g_task_get_source_object (task);
+  CreateOp *op = g_task_get_task_data (task);
+
+  intent_put (self, op->appointment->id, 0, CS_TIME_UNSET, TRUE);
+  create_op_return (task, CREATE_WAITING,
+                    g_error_new_literal (CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED, message));
+}
+
+static void
+create_op_event_type_cb (GObject      *object,
+                         GAsyncResult *res,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CsCalcomEventType) event_type = NULL;
+  g_autoptr(GError) error = NULL;
+  CsActions *self = g_task_get_source_object (task);
+  CreateOp *op = g_task_get_task_data (task);
+  CsAppointment *appointment = op->appointment;
+  CsCalcomCreateRequest request = { 0 };
+  gint64 minutes = (appointment->ends_at - appointment->starts_at) / CS_USEC_PER_MINUTE;
+
+  event_type = cs_calcom_client_get_event_type_finish (CS_CALCOM_CLIENT (object), res, &error);
+  if (event_type == NULL && g_error_matches (error, CS_NET_ERROR, CS_NET_ERROR_NOT_FOUND))
+    {
+      g_autofree char *message = NULL;
+      g_autofree char *number = NULL;
+
+      number = g_strdup_printf ("%" G_GINT64_FORMAT, appointment->calcom_event_type_id);
+      /* Translators: %s is the Cal.com event type's number. */
+      message = g_strdup_printf (_("Cal.com does not know the appointment's event type (%s). "
+                                   "Set the appointment's service in the CRM to one that "
+                                   "exists in Cal.com."), number);
+      create_op_refuse (task, message);
+      return;
+    }
+
+  if (event_type == NULL)
+    {
+      create_op_wait (task, error);
+      return;
+    }
+
+  if (event_type->email_required &&
+      (appointment->customer_email == NULL || appointment->customer_email[0] == '\0'))
+    {
+      create_op_refuse (task, _("The event type in Cal.com needs the customer's e-mail "
+                                "address, and the appointment has none. Add it in the CRM, "
+                                "then create the booking again."));
+      return;
+    }
+
+  request.event_type_id = appointment->calcom_event_type_id;
+  request.start = appointment->starts_at;
+  /* A length of its own only where the event type offers several, and
+   * this one among them; otherwise Cal.com books the event type's. */
+  if (minutes > 0 && minutes <= G_MAXUINT && cs_calcom_event_type_has_length (event_type, minutes))
+    request.length_minutes = (guint) minutes;
+  request.attendee_name = appointment->customer_name;
+  request.attendee_email = appointment->customer_email;
+  request.attendee_phone = appointment->customer_phone;
+  request.time_zone = CS_CALCOM_DEFAULT_TIME_ZONE;
+  request.crm_appointment_id = appointment->id;
+  request.crm_company_id = appointment->company_id;
+
+  /* Not cancelled with the caller: once listed, the attempt is finished. */
+  cs_calcom_client_create_booking_async (self->calcom, &request, NULL,
+                                         create_op_create_cb, g_steal_pointer (&task));
+}
+
 static void
 create_op_list_cb (GObject      *object,
                    GAsyncResult *res,
@@ -934,7 +1045,6 @@ create_op_list_cb (GObject      *object,
   CsActions *self = g_task_get_source_object (task);
   CreateOp *op = g_task_get_task_data (task);
   CsAppointment *appointment = op->appointment;
-  CsCalcomCreateRequest request = { 0 };
 
   listing = cs_calcom_client_list_bookings_finish (CS_CALCOM_CLIENT (object), res, &error);
   if (listing == NULL)
@@ -957,19 +1067,9 @@ create_op_list_cb (GObject      *object,
         }
     }
 
-  request.event_type_id = appointment->calcom_event_type_id;
-  request.start = appointment->starts_at;
-  request.end = appointment->ends_at;
-  request.attendee_name = appointment->customer_name;
-  request.attendee_email = appointment->customer_email;
-  request.attendee_phone = appointment->customer_phone;
-  request.time_zone = CS_CALCOM_DEFAULT_TIME_ZONE;
-  request.crm_appointment_id = appointment->id;
-  request.crm_company_id = appointment->company_id;
-
-  /* Not cancelled with the caller: once listed, the attempt is finished. */
-  cs_calcom_client_create_booking_async (self->calcom, &request, NULL,
-                                         create_op_create_cb, g_steal_pointer (&task));
+  /* What Cal.com accepts depends on the event type: read it first. */
+  cs_calcom_client_get_event_type_async (self->calcom, appointment->calcom_event_type_id, NULL,
+                                         create_op_event_type_cb, g_steal_pointer (&task));
 }
 
 /* One attempt of the create of @appointment_id: list, then link or book. */
@@ -1102,8 +1202,6 @@ run_remote (CsActions   *self,
             GError     **error)
 {
   g_autofree char *key = g_uuid_string_random ();
-  g_autofree char *path = NULL;
-  g_autoptr(GBytes) body = NULL;
 
   switch (data->kind)
     {
@@ -1121,12 +1219,13 @@ run_remote (CsActions   *self,
         if (data->booking->attendees != NULL && data->booking->attendees->len > 0)
           attendee = g_ptr_array_index (data->booking->attendees, 0);
 
-        body = cs_backend_build_create_appointment (data->booking, data->booking->title,
-                                                    attendee ? attendee->name : NULL,
-                                                    attendee ? attendee->email : NULL,
-                                                    attendee ? attendee->phone : NULL);
-        if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_BACKEND, "POST",
-                             "/api/v1/appointments", body, key, error))
+        if (!action_enqueue (self, data,
+                             cs_write_backend_create_appointment (data->booking,
+                                                                  data->booking->title,
+                                                                  attendee ? attendee->name : NULL,
+                                                                  attendee ? attendee->email : NULL,
+                                                                  attendee ? attendee->phone : NULL),
+                             key, error))
           return FALSE;
 
         data->message = g_strdup (_("Created in the CRM."));
@@ -1169,10 +1268,9 @@ run_remote (CsActions   *self,
       if (data->appointment->status == CS_CRM_STATUS_CANCELLED &&
           cs_booking_status_is_active (data->booking->status))
         {
-          path = g_strdup_printf ("/bookings/%s/cancel", data->booking->uid);
-          body = cs_calcom_build_cancel (data->reason);
-          if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_CALCOM, "POST", path, body, key,
-                               error))
+          if (!action_enqueue (self, data,
+                               cs_write_calcom_cancel_booking (data->booking->uid, data->reason),
+                               key, error))
             return FALSE;
 
           data->message = g_strdup (_("The booking will be cancelled in Cal.com, as in the "
@@ -1180,26 +1278,45 @@ run_remote (CsActions   *self,
           return TRUE;
         }
 
-      if (data->appointment->starts_at != data->booking->start ||
+      /* A reschedule moves the start; Cal.com keeps the event type's
+       * length, so an end that differs on its own cannot be fixed there. */
+      if (data->appointment->starts_at == data->booking->start &&
           data->appointment->ends_at != data->booking->end)
         {
-          g_autoptr(GString) json = g_string_new (NULL);
-          g_autofree char *start = cs_time_format_iso8601 (data->appointment->starts_at);
-          g_autofree char *reason = g_strescape (data->reason != NULL
-                                                 ? data->reason
-                                                 : "Calsync: time from the CRM", NULL);
+          g_set_error_literal (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_INVALID,
+                               _("Only the end differs, and Cal.com keeps its event type's "
+                                 "length: the booking's end cannot be moved. Use Cal.com's "
+                                 "values to give the CRM the booking's end, or change the "
+                                 "service in the CRM."));
+          return FALSE;
+        }
 
-          /* Cal.com keeps the event type's length: only the start moves. */
-          g_string_printf (json, "{\"start\":\"%s\",\"reschedulingReason\":\"%s\"}",
-                           start, reason);
-          body = g_string_free_to_bytes (g_steal_pointer (&json));
-          path = g_strdup_printf ("/bookings/%s/reschedule", data->booking->uid);
-          if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_CALCOM, "POST", path, body, key,
-                               error))
+      if (data->appointment->starts_at != data->booking->start)
+        {
+          if (data->booking->start <= cs_clock_get_now (self->clock) ||
+              data->appointment->starts_at <= cs_clock_get_now (self->clock))
+            {
+              g_set_error_literal (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_INVALID,
+                                   _("Cal.com moves no booking from or into the past. Use "
+                                     "Cal.com's values, or mark the problem as resolved."));
+              return FALSE;
+            }
+
+          if (!action_enqueue (self, data,
+                               cs_write_calcom_reschedule_booking (data->booking->uid,
+                                                                   data->appointment->starts_at,
+                                                                   data->reason),
+                               key, error))
             return FALSE;
 
-          data->message = g_strdup (_("The booking will be moved in Cal.com to the time in "
-                                      "the CRM."));
+          if (data->appointment->ends_at - data->appointment->starts_at !=
+              data->booking->end - data->booking->start)
+            data->message = g_strdup (_("The booking will be moved in Cal.com to the CRM's "
+                                        "start. Its length stays the event type's, so the end "
+                                        "will still differ."));
+          else
+            data->message = g_strdup (_("The booking will be moved in Cal.com to the time in "
+                                        "the CRM."));
           return TRUE;
         }
 
@@ -1225,12 +1342,12 @@ run_remote (CsActions   *self,
         else if (booking_active && data->appointment->status == CS_CRM_STATUS_CANCELLED)
           status = cs_crm_status_to_string (CS_CRM_STATUS_SCHEDULED);
 
-        path = g_strdup_printf ("/api/v1/appointments/%" G_GINT64_FORMAT,
-                                data->appointment_id);
-        body = cs_backend_build_patch_appointment (data->booking->start, data->booking->end,
-                                                   status, NULL);
-        if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_BACKEND, "PATCH", path, body, key,
-                             error))
+        if (!action_enqueue (self, data,
+                             cs_write_backend_update_appointment (data->appointment_id,
+                                                                  data->booking->start,
+                                                                  data->booking->end, status,
+                                                                  NULL),
+                             key, error))
           return FALSE;
 
         data->message = g_strdup (_("The CRM takes the time and status from Cal.com."));
@@ -1245,23 +1362,19 @@ run_remote (CsActions   *self,
           return FALSE;
         }
 
-      path = g_strdup_printf ("/api/v1/appointments/%" G_GINT64_FORMAT "/cancel",
-                              data->appointment_id);
-      body = cs_backend_build_cancel (data->reason);
-      if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_BACKEND, "POST", path, body, key,
-                           error))
+      if (!action_enqueue (self, data,
+                           cs_write_backend_cancel_appointment (data->appointment_id,
+                                                                data->reason),
+                           key, error))
         return FALSE;
 
       if (data->booking != NULL && cs_booking_status_is_active (data->booking->status))
         {
           g_autofree char *calcom_key = g_uuid_string_random ();
-          g_autofree char *calcom_path = NULL;
-          g_autoptr(GBytes) calcom_body = NULL;
 
-          calcom_path = g_strdup_printf ("/bookings/%s/cancel", data->booking->uid);
-          calcom_body = cs_calcom_build_cancel (data->reason);
-          if (!action_enqueue (self, data, CS_OUTBOX_SERVICE_CALCOM, "POST", calcom_path,
-                               calcom_body, calcom_key, error))
+          if (!action_enqueue (self, data,
+                               cs_write_calcom_cancel_booking (data->booking->uid, data->reason),
+                               calcom_key, error))
             return FALSE;
 
           data->message = g_strdup (_("The appointment is cancelled in the CRM and in "

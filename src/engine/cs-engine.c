@@ -298,8 +298,7 @@ build_clients (CsEngine   *self,
   cs_backend_client_set_token (self->backend, backend_token);
 
   self->verifier = cs_verifier_new (self->store, self->calcom, self->backend, self->clock);
-  self->outbox = cs_outbox_new (self->store, cs_calcom_client_get_http (self->calcom),
-                                cs_backend_client_get_http (self->backend), self->clock);
+  self->outbox = cs_outbox_new (self->store, self->calcom, self->backend, self->clock);
   self->actions = cs_actions_new (self->store, self->outbox, self->calcom, self->backend,
                                   self->verifier, self->clock);
 

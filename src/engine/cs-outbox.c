@@ -29,6 +29,18 @@
  * until then, so a later write never overtakes an earlier one. The two
  * services do not wait for each other.
  *
+ * Each item carries its kind of write (#CsWriteKind, built in `src/net`):
+ * the kind decides the method, the `cal-api-version` and whether a 409
+ * means "there already"; nothing here looks at a path.
+ *
+ * Cal.com reads no `Idempotency-Key` (NOTES.md): a cancel or a reschedule
+ * sent twice answers 400 the second time although the first one worked.
+ * So before a cancel or reschedule is sent again (any attempt after the
+ * first) and after Cal.com refused one, the booking is looked up: already
+ * cancelled, or already rescheduled (`rescheduledToUid`), is done, and
+ * counts as sent. For a reschedule the uid of the new booking travels
+ * with #CsOutbox::item-sent.
+ *
  * A refused write (401, 403, 404, 400, 422, …) can never succeed as it is.
  * It is failed permanently: the store keeps it done, with the server's
  * reason as its last error and no next attempt (see
@@ -38,7 +50,8 @@
  *
  * The owner calls cs_outbox_flush() on start and whenever connectivity
  * returns; cs_outbox_enqueue() flushes by itself. Logs name an item's id,
- * service, method, path and status only, never a body.
+ * service, kind and status only, never a path (it holds a booking uid) or a
+ * body.
  */
 
 struct _CsOutbox
@@ -46,10 +59,11 @@ struct _CsOutbox
   GObject       parent_instance;
 
   /* Owned refs */
-  CsStore      *store;
-  CsHttpClient *calcom;
-  CsHttpClient *backend;
-  CsClock      *clock;
+  CsStore        *store;
+  CsCalcomClient *calcom_client;
+  CsHttpClient   *calcom;
+  CsHttpClient   *backend;
+  CsClock        *clock;
 
   /* The flush_async() calls waiting for the end of the run. */
   GPtrArray    *waiters;
@@ -72,6 +86,7 @@ typedef struct
   CsHttpClient *client;
   GPtrArray    *items;
   guint         index;
+  GError       *refusal;   /* Cal.com's refusal while its state is looked at */
 } Chain;
 
 enum {
@@ -100,6 +115,7 @@ static void
 chain_free (Chain *chain)
 {
   g_clear_pointer (&chain->items, g_ptr_array_unref);
+  g_clear_error (&chain->refusal);
   g_clear_object (&chain->self);
   g_free (chain);
 }
@@ -170,19 +186,26 @@ outbox_update_n_pending (CsOutbox *self)
     }
 }
 
-static gboolean
-is_create (const CsOutboxItem *item)
+static CsWriteKind
+item_kind (const CsOutboxItem *item)
 {
-  return g_str_equal (item->method, "POST") &&
-         (g_str_equal (item->path, "/bookings") ||
-          g_str_equal (item->path, "/api/v1/appointments"));
+  CsWriteKind kind = CS_WRITE_UNKNOWN;
+
+  if (!cs_write_kind_from_string (item->kind, &kind))
+    return CS_WRITE_UNKNOWN;
+
+  return kind;
 }
 
+/* A Cal.com write whose replay answers 400 once the first one worked. */
 static gboolean
-is_calcom_booking_path (const char *path)
+needs_state_check (const CsOutboxItem *item)
 {
-  return g_str_equal (path, "/bookings") || g_str_has_prefix (path, "/bookings/") ||
-         g_str_has_prefix (path, "/bookings?");
+  CsWriteKind kind = item_kind (item);
+
+  return (kind == CS_WRITE_CALCOM_CANCEL_BOOKING ||
+          kind == CS_WRITE_CALCOM_RESCHEDULE_BOOKING) &&
+         item->booking_uid != NULL && item->booking_uid[0] != '\0';
 }
 
 /* Waiting callers of cs_outbox_flush_async() */
@@ -380,6 +403,168 @@ outbox_fail_permanently (CsOutbox     *self,
   g_signal_emit (self, signals[ITEM_FAILED], 0, item, reason);
 }
 
+/* The item reached its server (or its effect is there already): stored as
+ * sent, announced with @result_uid, and the chain goes on. */
+static void
+chain_item_sent (Chain        *chain,
+                 CsOutboxItem *item,
+                 const char   *result_uid)
+{
+  g_autoptr(GError) store_error = NULL;
+  CsOutbox *self = chain->self;
+  CsTime now = cs_clock_get_now (self->clock);
+
+  if (!cs_store_complete_outbox (self->store, item->id, now, &store_error))
+    {
+      /* It stays pending and is sent again: the key (or, for Cal.com, the
+       * look at the booking first) makes that harmless. */
+      g_warning ("Outbox item %" G_GINT64_FORMAT ": could not be marked sent: %s",
+                 item->id, store_error->message);
+      chain_done (chain);
+      return;
+    }
+
+  item->done_at = now;
+  outbox_update_n_pending (self);
+  g_signal_emit (self, signals[ITEM_SENT], 0, item, result_uid);
+
+  chain->index++;
+  chain_send_next (chain);
+}
+
+/* A retryable failure: the attempt is recorded and the rest of this
+ * service's queue waits for the backoff (order first). */
+static void
+chain_item_wait (Chain        *chain,
+                 CsOutboxItem *item,
+                 const GError *error)
+{
+  g_autoptr(GError) store_error = NULL;
+  CsOutbox *self = chain->self;
+  CsTime now = cs_clock_get_now (self->clock);
+  CsTime next = now + cs_outbox_get_backoff (item->attempts + 1);
+
+  g_debug ("Outbox item %" G_GINT64_FORMAT ": %s %s: %s %d, attempt %u, waiting %"
+           G_GINT64_FORMAT " s",
+           item->id, item->service, item->kind, g_quark_to_string (error->domain), error->code,
+           item->attempts + 1, (next - now) / CS_USEC_PER_SECOND);
+
+  if (!cs_store_fail_outbox (self->store, item->id, error->message, next, &store_error))
+    g_warning ("Outbox item %" G_GINT64_FORMAT ": could not record the attempt: %s",
+               item->id, store_error->message);
+
+  outbox_note_wake (self, next);
+  chain_done (chain);
+}
+
+/* A rejected key or token is the user's to fix, not the action's fault:
+ * the click waits (the whole queue, in order) until the credentials work
+ * again, instead of being dropped. */
+static gboolean
+is_worth_waiting (const GError *error)
+{
+  return cs_net_error_is_retryable (error) ||
+         g_error_matches (error, CS_NET_ERROR, CS_NET_ERROR_UNAUTHORIZED);
+}
+
+/* Whether Cal.com's @booking shows that the write is done already; the new
+ * booking's uid of a reschedule in @result_uid. */
+static gboolean
+calcom_write_is_done (const CsOutboxItem  *item,
+                      const CsBooking     *booking,
+                      const char         **result_uid)
+{
+  *result_uid = NULL;
+
+  switch (item_kind (item))
+    {
+    case CS_WRITE_CALCOM_CANCEL_BOOKING:
+      return !cs_booking_status_is_active (booking->status);
+
+    case CS_WRITE_CALCOM_RESCHEDULE_BOOKING:
+      *result_uid = booking->rescheduled_to_uid;
+      return booking->rescheduled_to_uid != NULL;
+
+    case CS_WRITE_UNKNOWN:
+    case CS_WRITE_CALCOM_CREATE_BOOKING:
+    case CS_WRITE_BACKEND_CREATE_APPOINTMENT:
+    case CS_WRITE_BACKEND_UPDATE_APPOINTMENT:
+    case CS_WRITE_BACKEND_CANCEL_APPOINTMENT:
+    case CS_WRITE_BACKEND_AUDIT_LOG:
+    default:
+      return FALSE;
+    }
+}
+
+static void chain_send_item (Chain *chain);
+
+static void
+state_check_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(CsBooking) booking = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) refusal = NULL;
+  Chain *chain = user_data;
+  CsOutbox *self = chain->self;
+  CsOutboxItem *item = g_ptr_array_index (chain->items, chain->index);
+  const char *result_uid = NULL;
+
+  g_assert (CS_IS_OUTBOX (self));
+
+  refusal = g_steal_pointer (&chain->refusal);
+  booking = cs_calcom_client_get_booking_finish (CS_CALCOM_CLIENT (object), result, &error);
+
+  if (booking != NULL && calcom_write_is_done (item, booking, &result_uid))
+    {
+      g_debug ("Outbox item %" G_GINT64_FORMAT ": %s: Cal.com has it done already",
+               item->id, item->kind);
+      chain_item_sent (chain, item, result_uid);
+      return;
+    }
+
+  if (booking == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      chain_done (chain);
+      return;
+    }
+
+  /* Not knowing Cal.com's state, nothing is sent (or given up): later. */
+  if (booking == NULL && is_worth_waiting (error))
+    {
+      chain_item_wait (chain, item, error);
+      return;
+    }
+
+  if (refusal != NULL)
+    {
+      outbox_fail_permanently (self, item, refusal);
+      chain->index++;
+      chain_send_next (chain);
+      return;
+    }
+
+  chain_send_item (chain);
+}
+
+/* Looks at the booking a cancel or reschedule is about; @refusal (taken)
+ * is Cal.com's answer to the write, or %NULL before sending it. */
+static void
+chain_check_state (Chain  *chain,
+                   GError *refusal)
+{
+  CsOutboxItem *item = g_ptr_array_index (chain->items, chain->index);
+
+  g_clear_error (&chain->refusal);
+  chain->refusal = refusal;
+
+  g_debug ("Outbox item %" G_GINT64_FORMAT ": %s: looking at the booking first",
+           item->id, item->kind);
+  cs_calcom_client_get_booking_async (chain->self->calcom_client, item->booking_uid, NULL,
+                                      state_check_cb, chain);
+}
+
 static void
 chain_send_cb (GObject      *object,
                GAsyncResult *result,
@@ -390,35 +575,30 @@ chain_send_cb (GObject      *object,
   Chain *chain = user_data;
   CsOutbox *self = chain->self;
   CsOutboxItem *item = g_ptr_array_index (chain->items, chain->index);
-  CsTime now;
 
   g_assert (CS_IS_OUTBOX (self));
 
   response = cs_http_client_send_finish (CS_HTTP_CLIENT (object), result, &error);
-  now = cs_clock_get_now (self->clock);
 
   if (response != NULL)
     {
-      g_autoptr(GError) store_error = NULL;
+      g_autoptr(CsBooking) booking = NULL;
 
-      g_debug ("Outbox item %" G_GINT64_FORMAT ": %s %s %s: %u, sent",
-               item->id, item->service, item->method, item->path, response->status);
+      g_debug ("Outbox item %" G_GINT64_FORMAT ": %s %s: %u, sent",
+               item->id, item->service, item->kind, response->status);
 
-      if (!cs_store_complete_outbox (self->store, item->id, now, &store_error))
+      /* A reschedule answers with the new booking: its uid goes on. */
+      if (item_kind (item) == CS_WRITE_CALCOM_RESCHEDULE_BOOKING)
         {
-          /* It stays pending and is sent again: the key makes that harmless. */
-          g_warning ("Outbox item %" G_GINT64_FORMAT ": could not be marked sent: %s",
-                     item->id, store_error->message);
-          chain_done (chain);
-          return;
+          g_autoptr(GError) parse_error = NULL;
+
+          booking = cs_calcom_parse_booking_response (response->body, NULL, &parse_error);
+          if (booking == NULL)
+            g_debug ("Outbox item %" G_GINT64_FORMAT ": the new booking is unreadable: %s",
+                     item->id, parse_error->message);
         }
 
-      item->done_at = now;
-      outbox_update_n_pending (self);
-      g_signal_emit (self, signals[ITEM_SENT], 0, item);
-
-      chain->index++;
-      chain_send_next (chain);
+      chain_item_sent (chain, item, booking != NULL ? booking->uid : NULL);
       return;
     }
 
@@ -429,34 +609,22 @@ chain_send_cb (GObject      *object,
       return;
     }
 
-  /* A rejected key or token is the user's to fix, not the action's fault:
-   * the click waits (the whole queue, in order) until the credentials work
-   * again, instead of being dropped. */
-  if (cs_net_error_is_retryable (error) ||
-      g_error_matches (error, CS_NET_ERROR, CS_NET_ERROR_UNAUTHORIZED))
+  if (is_worth_waiting (error))
     {
-      g_autoptr(GError) store_error = NULL;
-      CsTime next = now + cs_outbox_get_backoff (item->attempts + 1);
-
-      g_debug ("Outbox item %" G_GINT64_FORMAT ": %s %s %s: %s %d, attempt %u, waiting %"
-               G_GINT64_FORMAT " s",
-               item->id, item->service, item->method, item->path,
-               g_quark_to_string (error->domain), error->code, item->attempts + 1,
-               (next - now) / CS_USEC_PER_SECOND);
-
-      if (!cs_store_fail_outbox (self->store, item->id, error->message, next, &store_error))
-        g_warning ("Outbox item %" G_GINT64_FORMAT ": could not record the attempt: %s",
-                   item->id, store_error->message);
-
-      /* Hold back the rest of this service's queue: order first. */
-      outbox_note_wake (self, next);
-      chain_done (chain);
+      chain_item_wait (chain, item, error);
       return;
     }
 
-  g_debug ("Outbox item %" G_GINT64_FORMAT ": %s %s %s: %s %d, refused for good",
-           item->id, item->service, item->method, item->path,
-           g_quark_to_string (error->domain), error->code);
+  /* Cal.com refuses a replayed cancel or reschedule though the first one
+   * worked: its state tells. */
+  if (needs_state_check (item) && g_error_matches (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_REQUEST))
+    {
+      chain_check_state (chain, g_steal_pointer (&error));
+      return;
+    }
+
+  g_debug ("Outbox item %" G_GINT64_FORMAT ": %s %s: %s %d, refused for good",
+           item->id, item->service, item->kind, g_quark_to_string (error->domain), error->code);
 
   outbox_fail_permanently (self, item, error);
 
@@ -465,12 +633,42 @@ chain_send_cb (GObject      *object,
 }
 
 static void
-chain_send_next (Chain *chain)
+chain_send_item (Chain *chain)
 {
   g_autoptr(GBytes) body = NULL;
   CsOutbox *self = chain->self;
+  CsOutboxItem *item = g_ptr_array_index (chain->items, chain->index);
+  CsWriteKind kind = item_kind (item);
+  CsHttpRequest request;
+
+  cs_write_kind_init_request (kind, &request);
+  /* An item kept without a kind goes as it was stored. */
+  if (kind == CS_WRITE_UNKNOWN)
+    {
+      request.method = item->method;
+      request.accept_conflict = FALSE;
+      request.api_version = chain->client == self->calcom ? CS_CALCOM_BOOKINGS_API_VERSION : NULL;
+    }
+
+  if (item->body != NULL)
+    body = g_bytes_new (item->body, strlen (item->body));
+
+  request.path = item->path;
+  request.body = body;
+  request.idempotency_key = item->idempotency_key;
+
+  g_debug ("Outbox item %" G_GINT64_FORMAT ": sending %s %s",
+           item->id, item->service, item->kind);
+
+  /* The request is not cancelled with a caller: it is the user's click. */
+  cs_http_client_send_async (chain->client, &request, NULL, chain_send_cb, chain);
+}
+
+static void
+chain_send_next (Chain *chain)
+{
+  CsOutbox *self = chain->self;
   CsOutboxItem *item;
-  CsHttpRequest request = { NULL };
 
   g_assert (CS_IS_OUTBOX (self));
 
@@ -491,22 +689,14 @@ chain_send_next (Chain *chain)
       return;
     }
 
-  if (item->body != NULL)
-    body = g_bytes_new (item->body, strlen (item->body));
+  /* A retry of a write Cal.com cannot recognise: is it done already? */
+  if (item->attempts > 0 && needs_state_check (item))
+    {
+      chain_check_state (chain, NULL);
+      return;
+    }
 
-  request.method = item->method;
-  request.path = item->path;
-  request.body = body;
-  request.idempotency_key = item->idempotency_key;
-  request.accept_conflict = is_create (item);
-  if (chain->client == self->calcom && is_calcom_booking_path (item->path))
-    request.api_version = CS_OUTBOX_CALCOM_API_VERSION;
-
-  g_debug ("Outbox item %" G_GINT64_FORMAT ": sending %s %s %s",
-           item->id, item->service, item->method, item->path);
-
-  /* The request is not cancelled with a caller: it is the user's click. */
-  cs_http_client_send_async (chain->client, &request, NULL, chain_send_cb, chain);
+  chain_send_item (chain);
 }
 
 static void
@@ -610,6 +800,7 @@ cs_outbox_dispose (GObject *object)
       self->wake_id = 0;
     }
 
+  g_clear_object (&self->calcom_client);
   g_clear_object (&self->calcom);
   g_clear_object (&self->backend);
   g_clear_object (&self->store);
@@ -673,16 +864,20 @@ cs_outbox_class_init (CsOutboxClass *klass)
    * CsOutbox::item-sent:
    * @self: the outbox
    * @item: (transfer none): the item, with its @done_at set
+   * @result_uid: (nullable): for a Cal.com reschedule, the uid of the new
+   *   booking (Cal.com's answer, or the old booking's `rescheduledToUid`)
    *
-   * The server accepted a write (2xx, or a 409 answering a create).
+   * The server accepted a write (2xx, or a 409 answering a create), or
+   * Cal.com's state showed that it was done already.
    */
   signals[ITEM_SENT] =
     g_signal_new ("item-sent",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1,
-                  CS_TYPE_OUTBOX_ITEM | G_SIGNAL_TYPE_STATIC_SCOPE);
+                  G_TYPE_NONE, 2,
+                  CS_TYPE_OUTBOX_ITEM | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
 
   /**
    * CsOutbox::item-failed:
@@ -717,7 +912,8 @@ cs_outbox_init (CsOutbox *self)
 /**
  * cs_outbox_new:
  * @store: the store whose outbox to send; its company must be set
- * @calcom: the client for Cal.com items
+ * @calcom: the client for Cal.com items (and the look at a booking before
+ *   a cancel or reschedule is sent again)
  * @backend: the client for backend items
  * @clock: the clock backoffs wait on
  *
@@ -728,22 +924,23 @@ cs_outbox_init (CsOutbox *self)
  * Returns: (transfer full): a new #CsOutbox
  */
 CsOutbox *
-cs_outbox_new (CsStore      *store,
-               CsHttpClient *calcom,
-               CsHttpClient *backend,
-               CsClock      *clock)
+cs_outbox_new (CsStore         *store,
+               CsCalcomClient  *calcom,
+               CsBackendClient *backend,
+               CsClock         *clock)
 {
   CsOutbox *self;
 
   g_return_val_if_fail (CS_IS_STORE (store), NULL);
-  g_return_val_if_fail (CS_IS_HTTP_CLIENT (calcom), NULL);
-  g_return_val_if_fail (CS_IS_HTTP_CLIENT (backend), NULL);
+  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (calcom), NULL);
+  g_return_val_if_fail (CS_IS_BACKEND_CLIENT (backend), NULL);
   g_return_val_if_fail (CS_IS_CLOCK (clock), NULL);
 
   self = g_object_new (CS_TYPE_OUTBOX, NULL);
   self->store = g_object_ref (store);
-  self->calcom = g_object_ref (calcom);
-  self->backend = g_object_ref (backend);
+  self->calcom_client = g_object_ref (calcom);
+  self->calcom = g_object_ref (cs_calcom_client_get_http (calcom));
+  self->backend = g_object_ref (cs_backend_client_get_http (backend));
   self->clock = g_object_ref (clock);
 
   if (!cs_store_count_pending_outbox (store, &self->n_pending, NULL))
@@ -808,6 +1005,45 @@ cs_outbox_enqueue (CsOutbox      *self,
   cs_outbox_flush (self);
 
   return item->id;
+}
+
+/**
+ * cs_outbox_enqueue_write:
+ * @self: an outbox
+ * @write: the write, as `src/net` builds it
+ * @idempotency_key: (nullable): the action's key, or %NULL for a new one
+ * @error: return location for a #GError
+ *
+ * Keeps @write with its kind (and the booking it is about) and flushes,
+ * like cs_outbox_enqueue().
+ *
+ * Returns: the stored item's id, or 0 on error
+ */
+gint64
+cs_outbox_enqueue_write (CsOutbox       *self,
+                         const CsWrite  *write,
+                         const char     *idempotency_key,
+                         GError        **error)
+{
+  g_autoptr(CsOutboxItem) item = NULL;
+  g_autofree char *body = NULL;
+
+  g_return_val_if_fail (CS_IS_OUTBOX (self), 0);
+  g_return_val_if_fail (write != NULL && write->kind != CS_WRITE_UNKNOWN, 0);
+
+  if (write->body != NULL)
+    body = g_strndup (g_bytes_get_data (write->body, NULL), g_bytes_get_size (write->body));
+
+  item = cs_outbox_item_new (idempotency_key,
+                             cs_write_kind_get_service (write->kind) == CS_SERVICE_CALCOM
+                             ? CS_OUTBOX_SERVICE_CALCOM : CS_OUTBOX_SERVICE_BACKEND,
+                             cs_write_kind_get_method (write->kind), write->path, body,
+                             CS_TIME_UNSET);
+  item->kind = g_strdup (cs_write_kind_to_string (write->kind));
+  item->booking_uid = g_strdup (write->booking_uid);
+  item->appointment_id = write->appointment_id;
+
+  return cs_outbox_enqueue (self, item, error);
 }
 
 /**

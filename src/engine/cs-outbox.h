@@ -9,9 +9,11 @@
 
 #include <gio/gio.h>
 
+#include "cs-backend-client.h"
+#include "cs-calcom-client.h"
 #include "cs-clock.h"
-#include "cs-http-client.h"
 #include "cs-store.h"
+#include "cs-write.h"
 
 G_BEGIN_DECLS
 
@@ -35,9 +37,6 @@ typedef enum
 #define CS_OUTBOX_BACKOFF_FIRST (30 * CS_USEC_PER_SECOND)
 #define CS_OUTBOX_BACKOFF_MAX   (30 * CS_USEC_PER_MINUTE)
 
-/* The `cal-api-version` of Cal.com's booking endpoints. */
-#define CS_OUTBOX_CALCOM_API_VERSION "2024-08-13"
-
 #define CS_TYPE_OUTBOX (cs_outbox_get_type ())
 
 G_DECLARE_FINAL_TYPE (CsOutbox, cs_outbox, CS, OUTBOX, GObject)
@@ -45,11 +44,15 @@ G_DECLARE_FINAL_TYPE (CsOutbox, cs_outbox, CS, OUTBOX, GObject)
 GQuark     cs_outbox_error_quark     (void);
 
 CsOutbox  *cs_outbox_new             (CsStore             *store,
-                                      CsHttpClient        *calcom,
-                                      CsHttpClient        *backend,
+                                      CsCalcomClient      *calcom,
+                                      CsBackendClient     *backend,
                                       CsClock             *clock);
 gint64     cs_outbox_enqueue         (CsOutbox            *self,
                                       CsOutboxItem        *item,
+                                      GError             **error);
+gint64     cs_outbox_enqueue_write   (CsOutbox            *self,
+                                      const CsWrite       *write,
+                                      const char          *idempotency_key,
                                       GError             **error);
 guint      cs_outbox_get_n_pending   (CsOutbox            *self);
 gboolean   cs_outbox_is_flushing     (CsOutbox            *self);

@@ -12,6 +12,7 @@
 #include "cs-backend-client.h"
 #include "cs-net-error.h"
 #include "cs-pager-private.h"
+#include "cs-write.h"
 
 /**
  * CsBackendClient:
@@ -557,6 +558,24 @@ send_appointment_request (CsBackendClient     *self,
   with_company (task, send_with_company);
 }
 
+/* Sends a write built by cs-write.c; takes @write. */
+static void
+send_write (CsBackendClient     *self,
+            gpointer             source_tag,
+            CsWrite             *write,
+            const char          *idempotency_key,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(CsWrite) owned = write;
+
+  send_appointment_request (self, source_tag, cs_write_kind_get_method (write->kind),
+                            g_steal_pointer (&write->path), g_steal_pointer (&write->body),
+                            idempotency_key, cs_write_kind_is_create (write->kind),
+                            cancellable, callback, user_data);
+}
+
 /**
  * cs_backend_client_get_appointment_async:
  * @self: a client
@@ -631,11 +650,10 @@ cs_backend_client_create_appointment_async (CsBackendClient     *self,
   g_return_if_fail (CS_IS_BACKEND_CLIENT (self));
   g_return_if_fail (booking != NULL);
 
-  send_appointment_request (self, cs_backend_client_create_appointment_async, "POST",
-                            g_strdup (API_PREFIX "/appointments"),
-                            cs_backend_build_create_appointment (booking, title, customer_name,
-                                                                 customer_email, customer_phone),
-                            idempotency_key, TRUE, cancellable, callback, user_data);
+  send_write (self, cs_backend_client_create_appointment_async,
+              cs_write_backend_create_appointment (booking, title, customer_name, customer_email,
+                                                   customer_phone),
+              idempotency_key, cancellable, callback, user_data);
 }
 
 /**
@@ -699,11 +717,10 @@ cs_backend_client_patch_appointment_async (CsBackendClient     *self,
   g_return_if_fail (starts_at != CS_TIME_UNSET || ends_at != CS_TIME_UNSET || status != NULL ||
                     calcom_booking_uid != NULL);
 
-  send_appointment_request (self, cs_backend_client_patch_appointment_async, "PATCH",
-                            g_strdup_printf (API_PREFIX "/appointments/%" G_GINT64_FORMAT, id),
-                            cs_backend_build_patch_appointment (starts_at, ends_at, status,
-                                                                calcom_booking_uid),
-                            idempotency_key, FALSE, cancellable, callback, user_data);
+  send_write (self, cs_backend_client_patch_appointment_async,
+              cs_write_backend_update_appointment (id, starts_at, ends_at, status,
+                                                   calcom_booking_uid),
+              idempotency_key, cancellable, callback, user_data);
 }
 
 /**
@@ -745,11 +762,9 @@ cs_backend_client_cancel_appointment_async (CsBackendClient     *self,
   g_return_if_fail (CS_IS_BACKEND_CLIENT (self));
   g_return_if_fail (id > 0);
 
-  send_appointment_request (self, cs_backend_client_cancel_appointment_async, "POST",
-                            g_strdup_printf (API_PREFIX "/appointments/%" G_GINT64_FORMAT "/cancel",
-                                             id),
-                            cs_backend_build_cancel (reason),
-                            idempotency_key, FALSE, cancellable, callback, user_data);
+  send_write (self, cs_backend_client_cancel_appointment_async,
+              cs_write_backend_cancel_appointment (id, reason),
+              idempotency_key, cancellable, callback, user_data);
 }
 
 /**
@@ -917,20 +932,22 @@ cs_backend_client_post_audit_log_async (CsBackendClient           *self,
                                         gpointer                   user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GBytes) body = NULL;
+  g_autoptr(CsWrite) write = NULL;
   g_autofree char *key = NULL;
-  CsHttpRequest request = { .method = "POST", .path = API_PREFIX "/audit-log" };
+  CsHttpRequest request;
 
   g_return_if_fail (CS_IS_BACKEND_CLIENT (self));
-  g_return_if_fail (entries != NULL || n_entries == 0);
+  g_return_if_fail (entries != NULL && n_entries > 0);
   g_return_if_fail (n_entries <= CS_BACKEND_BATCH_SIZE);
 
   task = new_task (self, cs_backend_client_post_audit_log_async, cancellable, callback,
                    user_data);
-  body = cs_backend_build_audit_log (entries, n_entries);
+  write = cs_write_backend_audit_log (entries, n_entries);
   key = idempotency_key != NULL ? g_strdup (idempotency_key) : g_uuid_string_random ();
 
-  request.body = body;
+  cs_write_kind_init_request (write->kind, &request);
+  request.path = write->path;
+  request.body = write->body;
   request.idempotency_key = key;
   cs_http_client_send_async (self->http, &request, cancellable, count_cb, g_steal_pointer (&task));
 }

@@ -12,13 +12,14 @@
 #include "cs-calcom-client.h"
 #include "cs-net-error.h"
 #include "cs-pager-private.h"
+#include "cs-write.h"
 
 /**
  * CsCalcomClient:
  *
  * The Cal.com API v2 client: the bookings of a window (all statuses, every
- * page), one booking by uid, create, cancel, and `/me` for the connection
- * test. Requests go through a #CsHttpClient with Cal.com's published rate
+ * page), one booking by uid, create, cancel, reschedule, one event type,
+ * and `/me` for the connection test. Requests go through a #CsHttpClient with Cal.com's published rate
  * limit.
  *
  * The API version and the paging strategy live here, and only here: a
@@ -33,9 +34,6 @@ struct _CsCalcomClient
 };
 
 G_DEFINE_FINAL_TYPE (CsCalcomClient, cs_calcom_client, G_TYPE_OBJECT)
-
-/* Booking endpoints answer older shapes without this header (NOTES.md). */
-#define API_VERSION "2024-08-13"
 
 /* Offset paging: `take` up to the server's maximum of 250, sorted by
  * creation time, which is stable and puts bookings created during the
@@ -205,6 +203,15 @@ parse_list_page (gpointer   user_data,
   *total_pages = page.total_pages;
   *has_next = page.has_next_page;
 
+  /* With afterUpdatedAt, Cal.com counts totalItems and totalPages before
+   * that filter (NOTES.md): they tell nothing about this listing, which
+   * goes page by page and stops at the first page that is not full. */
+  if (data->after_updated != NULL)
+    {
+      *total_pages = 0;
+      *has_next = page.has_next_page && bookings->len + n_rejected >= PAGE_SIZE;
+    }
+
   return bookings;
 }
 
@@ -273,7 +280,7 @@ cs_calcom_client_list_bookings_async (CsCalcomClient      *self,
   ListData *data;
   CsPagerSpec spec = {
     .path = "/bookings",
-    .api_version = API_VERSION,
+    .api_version = CS_CALCOM_BOOKINGS_API_VERSION,
     .max_in_flight = MAX_IN_FLIGHT,
     .max_pages = MAX_PAGES,
     .build_query = build_list_query,
@@ -317,7 +324,8 @@ cs_calcom_client_list_bookings_finish (CsCalcomClient  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* The single-booking calls share one shape: send, parse one booking. */
+/* The single-booking calls share one shape: send, parse one booking (the
+ * uid asked for, when Cal.com answers with a recurring series). */
 static void
 booking_cb (GObject      *object,
             GAsyncResult *result,
@@ -326,6 +334,7 @@ booking_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(CsHttpResponse) response = NULL;
   g_autoptr(GError) error = NULL;
+  const char *uid = g_task_get_task_data (task);
   CsBooking *booking;
 
   response = cs_http_client_send_finish (CS_HTTP_CLIENT (object), result, &error);
@@ -335,7 +344,7 @@ booking_cb (GObject      *object,
       return;
     }
 
-  booking = cs_calcom_parse_booking_response (response->body, &error);
+  booking = cs_calcom_parse_booking_response (response->body, uid, &error);
   if (booking == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -351,6 +360,7 @@ send_for_booking (CsCalcomClient      *self,
                   const char          *method,
                   const char          *path,
                   GBytes              *body,
+                  const char          *uid,
                   GCancellable        *cancellable,
                   GAsyncReadyCallback  callback,
                   gpointer             user_data)
@@ -360,20 +370,37 @@ send_for_booking (CsCalcomClient      *self,
     .method = method,
     .path = path,
     .body = body,
-    .api_version = API_VERSION,
+    .api_version = CS_CALCOM_BOOKINGS_API_VERSION,
   };
 
   g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_strdup (uid), g_free);
   cs_http_client_send_async (self->http, &request, cancellable, booking_cb, g_steal_pointer (&task));
 }
 
-static char *
-booking_path (const char *uid,
-              const char *suffix)
+static void
+send_write (CsCalcomClient      *self,
+            gpointer             source_tag,
+            CsWrite             *write,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
 {
-  g_autofree char *escaped = g_uri_escape_string (uid, NULL, FALSE);
+  send_for_booking (self, source_tag, cs_write_kind_get_method (write->kind), write->path,
+                    write->body, write->booking_uid, cancellable, callback, user_data);
+}
 
-  return g_strconcat ("/bookings/", escaped, suffix, NULL);
+static CsBooking *
+booking_finish (CsCalcomClient  *self,
+                GAsyncResult    *result,
+                gpointer         source_tag,
+                GError         **error)
+{
+  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -385,7 +412,8 @@ booking_path (const char *uid,
  * @user_data: data for @callback
  *
  * Looks one booking up by uid. A booking Cal.com does not know fails with
- * %CS_NET_ERROR_NOT_FOUND, which is a finding, not a failure.
+ * %CS_NET_ERROR_NOT_FOUND, which is a finding, not a failure. For the uid
+ * of a recurring series, the answer is its first occurrence.
  */
 void
 cs_calcom_client_get_booking_async (CsCalcomClient      *self,
@@ -399,8 +427,8 @@ cs_calcom_client_get_booking_async (CsCalcomClient      *self,
   g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
   g_return_if_fail (uid != NULL && uid[0] != '\0');
 
-  path = booking_path (uid, NULL);
-  send_for_booking (self, cs_calcom_client_get_booking_async, "GET", path, NULL,
+  path = cs_calcom_path_booking (uid);
+  send_for_booking (self, cs_calcom_client_get_booking_async, "GET", path, NULL, uid,
                     cancellable, callback, user_data);
 }
 
@@ -418,10 +446,7 @@ cs_calcom_client_get_booking_finish (CsCalcomClient  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
 {
-  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return booking_finish (self, result, cs_calcom_client_get_booking_async, error);
 }
 
 /**
@@ -434,7 +459,8 @@ cs_calcom_client_get_booking_finish (CsCalcomClient  *self,
  *
  * Creates a booking. Cal.com knows no idempotency key: callers make the
  * create idempotent by looking for a booking with the same
- * `crm_appointment_id` first (DESIGN.md §3).
+ * `crm_appointment_id` first (DESIGN.md §3), and ask for a length only
+ * where the event type has several (cs_calcom_client_get_event_type_async()).
  */
 void
 cs_calcom_client_create_booking_async (CsCalcomClient              *self,
@@ -443,14 +469,14 @@ cs_calcom_client_create_booking_async (CsCalcomClient              *self,
                                        GAsyncReadyCallback          callback,
                                        gpointer                     user_data)
 {
-  g_autoptr(GBytes) body = NULL;
+  g_autoptr(CsWrite) write = NULL;
 
   g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
   g_return_if_fail (request != NULL);
 
-  body = cs_calcom_build_create_booking (request);
-  send_for_booking (self, cs_calcom_client_create_booking_async, "POST", "/bookings", body,
-                    cancellable, callback, user_data);
+  write = cs_write_calcom_create_booking (request);
+  send_write (self, cs_calcom_client_create_booking_async, write, cancellable, callback,
+              user_data);
 }
 
 /**
@@ -466,17 +492,15 @@ cs_calcom_client_create_booking_finish (CsCalcomClient  *self,
                                         GAsyncResult    *result,
                                         GError         **error)
 {
-  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return booking_finish (self, result, cs_calcom_client_create_booking_async, error);
 }
 
 /**
  * cs_calcom_client_cancel_booking_async:
  * @self: a client
  * @uid: the booking uid
- * @reason: (nullable): the cancellation reason shown in Cal.com
+ * @reason: (nullable): the cancellation reason shown in Cal.com; %NULL
+ *   sends %CS_CALCOM_DEFAULT_CANCEL_REASON (Cal.com requires one)
  * @cancellable: (nullable): a #GCancellable
  * @callback: called with the cancelled booking, or an error
  * @user_data: data for @callback
@@ -489,16 +513,14 @@ cs_calcom_client_cancel_booking_async (CsCalcomClient      *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  g_autoptr(GBytes) body = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(CsWrite) write = NULL;
 
   g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
   g_return_if_fail (uid != NULL && uid[0] != '\0');
 
-  body = cs_calcom_build_cancel (reason);
-  path = booking_path (uid, "/cancel");
-  send_for_booking (self, cs_calcom_client_cancel_booking_async, "POST", path, body,
-                    cancellable, callback, user_data);
+  write = cs_write_calcom_cancel_booking (uid, reason);
+  send_write (self, cs_calcom_client_cancel_booking_async, write, cancellable, callback,
+              user_data);
 }
 
 /**
@@ -511,6 +533,139 @@ cs_calcom_client_cancel_booking_async (CsCalcomClient      *self,
  */
 CsBooking *
 cs_calcom_client_cancel_booking_finish (CsCalcomClient  *self,
+                                        GAsyncResult    *result,
+                                        GError         **error)
+{
+  return booking_finish (self, result, cs_calcom_client_cancel_booking_async, error);
+}
+
+/**
+ * cs_calcom_client_reschedule_booking_async:
+ * @self: a client
+ * @uid: the booking uid
+ * @start: the new start; Cal.com keeps the event type's length
+ * @reason: (nullable): the reason shown in Cal.com
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the NEW booking, or an error
+ * @user_data: data for @callback
+ *
+ * Moves a booking. Cal.com answers with a new booking under a new uid and
+ * cancels the old one (its `rescheduledToUid` names the new one).
+ */
+void
+cs_calcom_client_reschedule_booking_async (CsCalcomClient      *self,
+                                           const char          *uid,
+                                           CsTime               start,
+                                           const char          *reason,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  g_autoptr(CsWrite) write = NULL;
+
+  g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
+  g_return_if_fail (uid != NULL && uid[0] != '\0');
+  g_return_if_fail (start != CS_TIME_UNSET);
+
+  write = cs_write_calcom_reschedule_booking (uid, start, reason);
+  /* The answer is the new booking: no uid to pick from a series. */
+  g_clear_pointer (&write->booking_uid, g_free);
+  send_write (self, cs_calcom_client_reschedule_booking_async, write, cancellable, callback,
+              user_data);
+}
+
+/**
+ * cs_calcom_client_reschedule_booking_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the new booking
+ */
+CsBooking *
+cs_calcom_client_reschedule_booking_finish (CsCalcomClient  *self,
+                                            GAsyncResult    *result,
+                                            GError         **error)
+{
+  return booking_finish (self, result, cs_calcom_client_reschedule_booking_async, error);
+}
+
+static void
+event_type_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CsHttpResponse) response = NULL;
+  g_autoptr(GError) error = NULL;
+  CsCalcomEventType *event_type;
+
+  response = cs_http_client_send_finish (CS_HTTP_CLIENT (object), result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  event_type = cs_calcom_parse_event_type (response->body, &error);
+  if (event_type == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, event_type, (GDestroyNotify) cs_calcom_event_type_free);
+}
+
+/**
+ * cs_calcom_client_get_event_type_async:
+ * @self: a client
+ * @id: the event type id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the event type, or an error
+ * @user_data: data for @callback
+ *
+ * Reads an event type (`GET /v2/event-types/{id}`, version 2024-06-14):
+ * its length, the lengths a booking may choose, and whether a booking
+ * needs the attendee's e-mail. An unknown id fails with
+ * %CS_NET_ERROR_NOT_FOUND.
+ */
+void
+cs_calcom_client_get_event_type_async (CsCalcomClient      *self,
+                                       gint64               id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *path = NULL;
+  CsHttpRequest request = {
+    .method = "GET",
+    .api_version = CS_CALCOM_EVENT_TYPES_API_VERSION,
+  };
+
+  g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
+  g_return_if_fail (id > 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_calcom_client_get_event_type_async);
+
+  path = cs_calcom_path_event_type (id);
+  request.path = path;
+  cs_http_client_send_async (self->http, &request, cancellable, event_type_cb,
+                             g_steal_pointer (&task));
+}
+
+/**
+ * cs_calcom_client_get_event_type_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the event type
+ */
+CsCalcomEventType *
+cs_calcom_client_get_event_type_finish (CsCalcomClient  *self,
                                         GAsyncResult    *result,
                                         GError         **error)
 {

@@ -80,6 +80,24 @@ void             cs_calcom_client_cancel_booking_async (CsCalcomClient          
 CsBooking       *cs_calcom_client_cancel_booking_finish (CsCalcomClient             *self,
                                                        GAsyncResult                 *result,
                                                        GError                      **error);
+void             cs_calcom_client_reschedule_booking_async (CsCalcomClient         *self,
+                                                       const char                   *uid,
+                                                       CsTime                        start,
+                                                       const char                   *reason,
+                                                       GCancellable                 *cancellable,
+                                                       GAsyncReadyCallback           callback,
+                                                       gpointer                      user_data);
+CsBooking       *cs_calcom_client_reschedule_booking_finish (CsCalcomClient        *self,
+                                                       GAsyncResult                 *result,
+                                                       GError                      **error);
+void             cs_calcom_client_get_event_type_async (CsCalcomClient              *self,
+                                                       gint64                        id,
+                                                       GCancellable                 *cancellable,
+                                                       GAsyncReadyCallback           callback,
+                                                       gpointer                      user_data);
+CsCalcomEventType *cs_calcom_client_get_event_type_finish (CsCalcomClient         *self,
+                                                       GAsyncResult                 *result,
+                                                       GError                      **error);
 void             cs_calcom_client_get_me_async        (CsCalcomClient               *self,
                                                        GCancellable                 *cancellable,
                                                        GAsyncReadyCallback           callback,

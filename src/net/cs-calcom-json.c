@@ -40,17 +40,87 @@ cs_calcom_me_free (CsCalcomMe *me)
 
 /* The `error.message` of an error envelope: a string, or NestJS's list of
  * validation messages. */
+/* The reasons of a validation error: Cal.com's ValidationPipe answers
+ * `"message": "Bad Request Exception"` with class-validator's errors in
+ * `details.errors`, each with `constraints` (property → reason) and
+ * `children` for nested inputs (`attendee.email`). */
+static void
+collect_constraints (JsonArray *errors,
+                     GString   *out,
+                     guint      depth)
+{
+  for (guint i = 0; i < json_array_get_length (errors) && out->len < 1024; i++)
+    {
+      JsonNode *node = json_array_get_element (errors, i);
+      JsonObject *item, *constraints = NULL;
+      JsonArray *children = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      item = json_node_get_object (node);
+
+      if (cs_json_get_object (item, "constraints", CS_JSON_OPTIONAL, &constraints, NULL) &&
+          constraints != NULL)
+        {
+          g_autoptr(GList) members = json_object_get_members (constraints);
+
+          for (GList *l = members; l != NULL; l = l->next)
+            {
+              const char *reason = NULL;
+
+              if (!cs_json_get_string (constraints, l->data, CS_JSON_OPTIONAL, &reason, NULL) ||
+                  reason == NULL)
+                continue;
+              if (out->len > 0)
+                g_string_append (out, "; ");
+              g_string_append (out, reason);
+            }
+        }
+
+      if (depth < 4 &&
+          cs_json_get_array (item, "children", CS_JSON_OPTIONAL, &children, NULL) &&
+          children != NULL)
+        collect_constraints (children, out, depth + 1);
+    }
+}
+
+static char *
+error_details_message (JsonObject *error_object)
+{
+  g_autoptr(GString) reasons = g_string_new (NULL);
+  JsonObject *details = NULL;
+  JsonArray *errors = NULL;
+
+  if (!cs_json_get_object (error_object, "details", CS_JSON_OPTIONAL, &details, NULL) ||
+      details == NULL ||
+      !cs_json_get_array (details, "errors", CS_JSON_OPTIONAL, &errors, NULL) ||
+      errors == NULL)
+    return NULL;
+
+  collect_constraints (errors, reasons, 0);
+  if (reasons->len == 0)
+    return NULL;
+
+  return cs_json_clean_message (reasons->str);
+}
+
 static char *
 error_envelope_message (JsonObject *root)
 {
   JsonObject *error_object = NULL;
   JsonNode *message;
   const char *status = NULL;
+  char *details;
 
   if (!cs_json_get_string (root, "status", CS_JSON_OPTIONAL, &status, NULL) ||
       (status != NULL && g_strcmp0 (status, "error") != 0) ||
       !cs_json_get_object (root, "error", CS_JSON_REQUIRED, &error_object, NULL))
     return NULL;
+
+  /* The real reasons beat "Bad Request Exception". */
+  details = error_details_message (error_object);
+  if (details != NULL)
+    return details;
 
   message = json_object_get_member (error_object, "message");
   if (message == NULL)
@@ -543,17 +613,21 @@ cs_calcom_parse_bookings_page (GBytes        *body,
  * @body: the body of a get, create or cancel answer
  * @error: return location for a #CS_NET_ERROR
  *
- * Reads the one booking in `data` with the rules of
- * cs_calcom_parse_bookings_page(). A recurring series (an array) and a
- * seated booking without the single-booking fields give
- * %CS_NET_ERROR_UNSUPPORTED; an invalid booking gives
+ * Reads the booking in `data` with the rules of
+ * cs_calcom_parse_bookings_page(). Cal.com answers a get or cancel of a
+ * recurring series (and a create on a recurring event type) with an array
+ * of its occurrences: the occurrence whose uid is @uid is the answer, else
+ * the first one (a series uid), each occurrence read like a booking. A
+ * seated booking without the single-booking fields gives
+ * %CS_NET_ERROR_UNSUPPORTED; an invalid booking or an empty series gives
  * %CS_NET_ERROR_INVALID_RESPONSE with the reason.
  *
  * Returns: (transfer full) (nullable): the booking, or %NULL
  */
 CsBooking *
-cs_calcom_parse_booking_response (GBytes  *body,
-                                  GError **error)
+cs_calcom_parse_booking_response (GBytes      *body,
+                                  const char  *uid,
+                                  GError     **error)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -572,10 +646,40 @@ cs_calcom_parse_booking_response (GBytes  *body,
 
   if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
     {
-      g_set_error_literal (error, CS_NET_ERROR, CS_NET_ERROR_UNSUPPORTED,
-                           "Cal.com answered with a recurring booking series; "
-                           "Calsync handles single bookings only");
-      return NULL;
+      JsonArray *occurrences = json_node_get_array (node);
+      JsonObject *chosen = NULL;
+
+      for (guint i = 0; i < json_array_get_length (occurrences); i++)
+        {
+          JsonNode *element = json_array_get_element (occurrences, i);
+          const char *element_uid = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            continue;
+          if (chosen == NULL)
+            chosen = json_node_get_object (element);
+          if (uid != NULL &&
+              cs_json_get_string (json_node_get_object (element), "uid", CS_JSON_OPTIONAL,
+                                  &element_uid, NULL) &&
+              g_strcmp0 (element_uid, uid) == 0)
+            {
+              chosen = json_node_get_object (element);
+              break;
+            }
+        }
+
+      if (chosen == NULL)
+        {
+          g_set_error_literal (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE,
+                               "Cal.com answered with a recurring series without occurrences");
+          return NULL;
+        }
+
+      booking = parse_booking (chosen, &local_error);
+      if (booking == NULL)
+        g_set_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE,
+                     "Cal.com's recurring booking is invalid: %s", local_error->message);
+      return booking;
     }
 
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
@@ -648,6 +752,123 @@ cs_calcom_parse_me (GBytes  *body,
 }
 
 /**
+ * cs_calcom_event_type_free:
+ * @event_type: (nullable): an event type
+ */
+void
+cs_calcom_event_type_free (CsCalcomEventType *event_type)
+{
+  if (event_type == NULL)
+    return;
+
+  g_clear_pointer (&event_type->length_options, g_array_unref);
+  g_free (event_type);
+}
+
+/**
+ * cs_calcom_event_type_has_length:
+ * @event_type: an event type
+ * @minutes: a length
+ *
+ * Returns: %TRUE if a booking may ask for @minutes: the event type has
+ *   several lengths and @minutes is one of them
+ */
+gboolean
+cs_calcom_event_type_has_length (const CsCalcomEventType *event_type,
+                                 guint                    minutes)
+{
+  g_return_val_if_fail (event_type != NULL, FALSE);
+
+  for (guint i = 0; i < event_type->length_options->len; i++)
+    if (g_array_index (event_type->length_options, guint, i) == minutes)
+      return TRUE;
+
+  return FALSE;
+}
+
+/**
+ * cs_calcom_parse_event_type:
+ * @body: the body of a `GET /v2/event-types/{id}` answer
+ * @error: return location for a #CS_NET_ERROR
+ *
+ * Requires `id` and `lengthInMinutes`; `lengthInMinutesOptions` and
+ * `bookingFields` may be missing. Only the `email` field's `required` is
+ * read of the booking fields.
+ *
+ * Returns: (transfer full) (nullable): the event type, or %NULL with
+ *   %CS_NET_ERROR_INVALID_RESPONSE
+ */
+CsCalcomEventType *
+cs_calcom_parse_event_type (GBytes  *body,
+                            GError **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(CsCalcomEventType) event_type = NULL;
+  JsonObject *object = NULL;
+  JsonObject *data = NULL;
+  JsonArray *options = NULL;
+  JsonArray *fields = NULL;
+  gint64 length = 0;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  root = parse_envelope (body, &object, error);
+  if (root == NULL)
+    return NULL;
+
+  event_type = g_new0 (CsCalcomEventType, 1);
+  event_type->length_options = g_array_new (FALSE, FALSE, sizeof (guint));
+  event_type->email_required = TRUE;
+
+  if (!cs_json_get_object (object, "data", CS_JSON_REQUIRED, &data, error) ||
+      !cs_json_get_int (data, "id", CS_JSON_REQUIRED, 1, G_MAXINT64, &event_type->id, error) ||
+      !cs_json_get_int (data, "lengthInMinutes", CS_JSON_REQUIRED, 1, 7 * 24 * 60, &length,
+                        error) ||
+      !cs_json_get_array (data, "lengthInMinutesOptions", CS_JSON_OPTIONAL, &options, error) ||
+      !cs_json_get_array (data, "bookingFields", CS_JSON_OPTIONAL, &fields, error))
+    {
+      g_prefix_error (error, "Cal.com's event type is invalid: ");
+      return NULL;
+    }
+  event_type->length_minutes = (guint) length;
+
+  for (guint i = 0; options != NULL && i < json_array_get_length (options); i++)
+    {
+      JsonNode *node = json_array_get_element (options, i);
+      gint64 minutes;
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+          (minutes = json_node_get_int (node)) < 1 || minutes > 7 * 24 * 60)
+        {
+          g_set_error_literal (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE,
+                               "Cal.com's event type is invalid: “lengthInMinutesOptions” "
+                               "holds something other than lengths");
+          return NULL;
+        }
+      g_array_append_vals (event_type->length_options, &(guint) { (guint) minutes }, 1);
+    }
+
+  for (guint i = 0; fields != NULL && i < json_array_get_length (fields); i++)
+    {
+      JsonNode *node = json_array_get_element (fields, i);
+      const char *slug = NULL;
+      gboolean required = TRUE;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node) ||
+          !cs_json_get_string (json_node_get_object (node), "slug", CS_JSON_OPTIONAL, &slug,
+                               NULL) ||
+          g_strcmp0 (slug, "email") != 0)
+        continue;
+
+      if (cs_json_get_boolean (json_node_get_object (node), "required", CS_JSON_OPTIONAL,
+                               &required, NULL))
+        event_type->email_required = required;
+    }
+
+  return g_steal_pointer (&event_type);
+}
+
+/**
  * cs_calcom_parse_error_message:
  * @body: (nullable): the body of a failed request
  *
@@ -675,8 +896,8 @@ cs_calcom_parse_error_message (GBytes *body)
  * @request: what to book
  *
  * Builds a CreateBookingInput_2024_08_13: `start` in UTC, `eventTypeId`,
- * `lengthInMinutes` (the length rounded to whole minutes, at least one),
- * `attendee` (`name`, `email` and `phoneNumber` if given, `timeZone`), and
+ * `lengthInMinutes` only when @request asks for one (Cal.com refuses it for
+ * an event type without several lengths), `attendee` (`name`, `email` and `phoneNumber` if given, `timeZone`), and
  * the `metadata` that links the booking to the CRM appointment, as strings.
  *
  * Returns: (transfer full): the compact JSON body
@@ -687,18 +908,13 @@ cs_calcom_build_create_booking (const CsCalcomCreateRequest *request)
   g_autoptr(JsonBuilder) builder = NULL;
   g_autofree char *appointment_id = NULL;
   g_autofree char *company_id = NULL;
-  gint64 minutes;
 
   g_return_val_if_fail (request != NULL, NULL);
   g_return_val_if_fail (request->event_type_id > 0, NULL);
   g_return_val_if_fail (request->start != CS_TIME_UNSET, NULL);
-  g_return_val_if_fail (request->end >= request->start, NULL);
   g_return_val_if_fail (request->attendee_name != NULL, NULL);
   g_return_val_if_fail (request->crm_appointment_id > 0, NULL);
   g_return_val_if_fail (request->crm_company_id > 0, NULL);
-
-  minutes = (request->end - request->start + CS_USEC_PER_MINUTE / 2) / CS_USEC_PER_MINUTE;
-  minutes = MAX (minutes, 1);
 
   appointment_id = g_strdup_printf ("%" G_GINT64_FORMAT, request->crm_appointment_id);
   company_id = g_strdup_printf ("%" G_GINT64_FORMAT, request->crm_company_id);
@@ -711,8 +927,11 @@ cs_calcom_build_create_booking (const CsCalcomCreateRequest *request)
   json_builder_set_member_name (builder, "eventTypeId");
   json_builder_add_int_value (builder, request->event_type_id);
 
-  json_builder_set_member_name (builder, "lengthInMinutes");
-  json_builder_add_int_value (builder, minutes);
+  if (request->length_minutes > 0)
+    {
+      json_builder_set_member_name (builder, "lengthInMinutes");
+      json_builder_add_int_value (builder, request->length_minutes);
+    }
 
   json_builder_set_member_name (builder, "attendee");
   json_builder_begin_object (builder);
@@ -741,10 +960,11 @@ cs_calcom_build_create_booking (const CsCalcomCreateRequest *request)
  * cs_calcom_build_cancel:
  * @reason: (nullable): why the booking is cancelled
  *
- * Builds a CancelBookingInput_2024_08_13.
+ * Builds a CancelBookingInput_2024_08_13. Cal.com refuses a host's cancel
+ * without a reason, so there always is one.
  *
- * Returns: (transfer full): `{"cancellationReason": …}`, or `{}` without a
- *   reason
+ * Returns: (transfer full): `{"cancellationReason": …}`, with
+ *   %CS_CALCOM_DEFAULT_CANCEL_REASON when @reason is %NULL or empty
  */
 GBytes *
 cs_calcom_build_cancel (const char *reason)
@@ -752,8 +972,37 @@ cs_calcom_build_cancel (const char *reason)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  if (reason != NULL)
-    cs_json_builder_add_string (builder, "cancellationReason", reason);
+  cs_json_builder_add_string (builder, "cancellationReason",
+                              reason != NULL && reason[0] != '\0'
+                              ? reason : CS_CALCOM_DEFAULT_CANCEL_REASON);
+  json_builder_end_object (builder);
+
+  return cs_json_builder_to_bytes (builder);
+}
+
+/**
+ * cs_calcom_build_reschedule:
+ * @start: the new start
+ * @reason: (nullable): why
+ *
+ * Builds a RescheduleBookingInput_2024_08_13.
+ *
+ * Returns: (transfer full): `{"start": …, "reschedulingReason": …}`, with
+ *   %CS_CALCOM_DEFAULT_RESCHEDULE_REASON when @reason is %NULL or empty
+ */
+GBytes *
+cs_calcom_build_reschedule (CsTime      start,
+                            const char *reason)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (start != CS_TIME_UNSET, NULL);
+
+  json_builder_begin_object (builder);
+  cs_json_builder_add_time (builder, "start", start);
+  cs_json_builder_add_string (builder, "reschedulingReason",
+                              reason != NULL && reason[0] != '\0'
+                              ? reason : CS_CALCOM_DEFAULT_RESCHEDULE_REASON);
   json_builder_end_object (builder);
 
   return cs_json_builder_to_bytes (builder);

@@ -216,12 +216,43 @@ static const char migration_v4[] =
   "  ON bookings (company_id, requires_manual_review, resolved_at, starts_at);"
   "PRAGMA user_version = 4;";
 
+/* v5: what kind of write an outbox item is (the net layer's names), and
+ * the Cal.com booking a cancel or reschedule is about: replays are decided
+ * by kind, never by matching path strings. The items already there get
+ * their kind from the paths older builds wrote (uids unescaped then). */
+static const char migration_v5[] =
+  "ALTER TABLE outbox ADD COLUMN kind TEXT;"
+  "ALTER TABLE outbox ADD COLUMN booking_uid TEXT;"
+  "UPDATE outbox SET kind = CASE"
+  "  WHEN service = 'calcom' AND method = 'POST' AND path = '/bookings'"
+  "    THEN 'calcom.create_booking'"
+  "  WHEN service = 'calcom' AND method = 'POST' AND path GLOB '/bookings/*/cancel'"
+  "    THEN 'calcom.cancel_booking'"
+  "  WHEN service = 'calcom' AND method = 'POST' AND path GLOB '/bookings/*/reschedule'"
+  "    THEN 'calcom.reschedule_booking'"
+  "  WHEN service = 'backend' AND method = 'POST' AND path = '/api/v1/appointments'"
+  "    THEN 'backend.create_appointment'"
+  "  WHEN service = 'backend' AND method = 'PATCH' AND path GLOB '/api/v1/appointments/[0-9]*'"
+  "    THEN 'backend.update_appointment'"
+  "  WHEN service = 'backend' AND method = 'POST'"
+  "       AND path GLOB '/api/v1/appointments/[0-9]*/cancel'"
+  "    THEN 'backend.cancel_appointment'"
+  "  WHEN service = 'backend' AND method = 'POST' AND path = '/api/v1/audit-log'"
+  "    THEN 'backend.audit_log'"
+  "  ELSE 'unknown' END;"
+  "UPDATE outbox SET booking_uid = substr (path, 11, length (path) - 17)"
+  "  WHERE kind = 'calcom.cancel_booking';"
+  "UPDATE outbox SET booking_uid = substr (path, 11, length (path) - 21)"
+  "  WHERE kind = 'calcom.reschedule_booking';"
+  "PRAGMA user_version = 5;";
+
 static const char * const migrations[] = {
   NULL, /* version 0: the empty file */
   migration_v1,
   migration_v2,
   migration_v3,
   migration_v4,
+  migration_v5,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CS_STORE_SCHEMA_VERSION + 1);

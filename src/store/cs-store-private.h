@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 /* The schema version this build writes (`PRAGMA user_version`). A file with
  * a higher version was made by a newer Calsync and is moved aside. */
-#define CS_STORE_SCHEMA_VERSION 4
+#define CS_STORE_SCHEMA_VERSION 5
 
 /* The columns the store reads, in the order of the row readers in
  * cs-store.c; the schema check at open prepares a SELECT of each list. */
@@ -49,7 +49,7 @@ G_BEGIN_DECLS
 
 #define CS_STORE_OUTBOX_COLUMNS                                                   \
   "id, idempotency_key, service, method, path, body, appointment_id, "            \
-  "created_at, attempts, next_attempt_at, last_error, done_at"
+  "created_at, attempts, next_attempt_at, last_error, done_at, kind, booking_uid"
 
 int       _cs_store_read_user_version (sqlite3  *db,
                                        int      *out_version);

@@ -258,6 +258,8 @@ cs_outbox_item_copy (const CsOutboxItem *self)
   copy->service = g_strdup (self->service);
   copy->method = g_strdup (self->method);
   copy->path = g_strdup (self->path);
+  copy->kind = g_strdup (self->kind);
+  copy->booking_uid = g_strdup (self->booking_uid);
   copy->body = g_strdup (self->body);
   copy->last_error = g_strdup (self->last_error);
 
@@ -278,6 +280,8 @@ cs_outbox_item_free (CsOutboxItem *self)
   g_free (self->service);
   g_free (self->method);
   g_free (self->path);
+  g_free (self->kind);
+  g_free (self->booking_uid);
   g_free (self->body);
   g_free (self->last_error);
   g_free (self);

@@ -139,6 +139,10 @@ typedef struct
  * @next_attempt_at: not to be sent before then, or %CS_TIME_UNSET for at once
  * @last_error: (nullable): why the last attempt failed
  * @done_at: when the server accepted it, or %CS_TIME_UNSET while pending
+ * @kind: (nullable): what kind of write it is, the net layer's stored name
+ *   (cs_write_kind_to_string()); it decides how the item is sent again
+ * @booking_uid: (nullable): the Cal.com booking a cancel or reschedule is
+ *   about, whose state is looked at before the write is sent again
  *
  * A write that could not reach its server yet: a click is never lost.
  */
@@ -156,6 +160,8 @@ typedef struct
   CsTime  next_attempt_at;
   char   *last_error;
   CsTime  done_at;
+  char   *kind;
+  char   *booking_uid;
 } CsOutboxItem;
 
 /**

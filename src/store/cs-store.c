@@ -195,6 +195,8 @@ enum {
   OUTBOX_NEXT_ATTEMPT_AT,
   OUTBOX_LAST_ERROR,
   OUTBOX_DONE_AT,
+  OUTBOX_KIND,
+  OUTBOX_BOOKING_UID,
 };
 
 /* A statement borrowed from the cache: its cleanup resets it and clears its
@@ -3093,6 +3095,8 @@ outbox_item_from_row (sqlite3_stmt  *stmt,
   item->next_attempt_at = column_optional (stmt, OUTBOX_NEXT_ATTEMPT_AT);
   item->last_error = column_dup (stmt, OUTBOX_LAST_ERROR);
   item->done_at = column_optional (stmt, OUTBOX_DONE_AT);
+  item->kind = column_dup (stmt, OUTBOX_KIND);
+  item->booking_uid = column_dup (stmt, OUTBOX_BOOKING_UID);
 
   return item;
 }
@@ -3163,8 +3167,9 @@ cs_store_enqueue_outbox (CsStore       *self,
   if (!(stmt = store_prepare (self,
                               "INSERT INTO outbox (company_id, idempotency_key, service, "
                               "method, path, body, appointment_id, created_at, attempts, "
-                              "next_attempt_at, last_error, done_at) "
-                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+                              "next_attempt_at, last_error, done_at, kind, booking_uid) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                              "?14) "
                               "ON CONFLICT (company_id, idempotency_key) DO NOTHING",
                               error)))
     return FALSE;
@@ -3181,6 +3186,8 @@ cs_store_enqueue_outbox (CsStore       *self,
   bind_optional (stmt, 1 + OUTBOX_NEXT_ATTEMPT_AT, item->next_attempt_at, &rc);
   bind_text (stmt, 1 + OUTBOX_LAST_ERROR, item->last_error, &rc);
   bind_optional (stmt, 1 + OUTBOX_DONE_AT, item->done_at, &rc);
+  bind_text (stmt, 1 + OUTBOX_KIND, item->kind, &rc);
+  bind_text (stmt, 1 + OUTBOX_BOOKING_UID, item->booking_uid, &rc);
 
   if (!store_begin (self, error))
     return FALSE;
