@@ -186,6 +186,72 @@ test_uid_takes_precedence_over_metadata (Fixture       *f,
   g_assert_cmpuint (result->counts[CS_OUTCOME_CONFLICT], ==, 0);
 }
 
+/* Cal.com's reschedule: the old booking cancelled with rescheduledToUid,
+ * a new one (metadata copied) in its place. The appointment still naming
+ * the old uid matches the new booking, twice over a chain, with no
+ * mismatch, no conflict over the copied metadata and no orphan. */
+static void
+test_follows_reschedule (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(CsReconcileResult) result = NULL;
+  CsBooking *old, *middle;
+  const CsOutcome *o;
+
+  add_appointment (f, 40, T0 + HOUR, "uid-old");
+  old = add_booking (f, "uid-old", T0, 40);
+  old->status = CS_BOOKING_STATUS_CANCELLED;
+  old->rescheduled_to_uid = g_strdup ("uid-middle");
+  middle = add_booking (f, "uid-middle", T0 + 30 * MINUTE, 40);
+  middle->status = CS_BOOKING_STATUS_CANCELLED;
+  middle->rescheduled_to_uid = g_strdup ("uid-new");
+  add_booking (f, "uid-new", T0 + HOUR, 40)->rescheduled_from_uid = g_strdup ("uid-middle");
+
+  /* Another appointment linked to a booking rescheduled out of the listing:
+   * the old one is all there is, and it reads as what it is. */
+  add_appointment (f, 41, T0, "uid-gone");
+  old = add_booking (f, "uid-gone", T0, 41);
+  old->status = CS_BOOKING_STATUS_CANCELLED;
+  old->rescheduled_to_uid = g_strdup ("uid-unlisted");
+
+  result = run (f);
+  o = outcome_for_appointment (result, 40);
+  g_assert_cmpint (o->kind, ==, CS_OUTCOME_SYNCED);
+  g_assert_cmpint (o->match, ==, CS_MATCH_BY_RESCHEDULE);
+  g_assert_cmpstr (o->booking->uid, ==, "uid-new");
+  g_assert_null (o->diffs);
+
+  o = outcome_for_appointment (result, 41);
+  g_assert_cmpint (o->kind, ==, CS_OUTCOME_DATA_MISMATCH);
+  g_assert_cmpint (o->match, ==, CS_MATCH_BY_UID);
+  g_assert_nonnull (cs_outcome_find_diff (o, CS_DIFF_FIELD_STATUS));
+
+  g_assert_cmpuint (result->counts[CS_OUTCOME_CONFLICT], ==, 0);
+  g_assert_cmpuint (result->counts[CS_OUTCOME_ORPHANED_CALCOM], ==, 0);
+  g_assert_cmpuint (result->outcomes->len, ==, 2);
+}
+
+/* A chain that loops (bad data) ends; nothing hangs. */
+static void
+test_reschedule_loop_ends (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(CsReconcileResult) result = NULL;
+  CsBooking *a, *b;
+  const CsOutcome *o;
+
+  add_appointment (f, 50, T0, "uid-a");
+  a = add_booking (f, "uid-a", T0, 0);
+  b = add_booking (f, "uid-b", T0, 0);
+  a->rescheduled_to_uid = g_strdup ("uid-b");
+  b->rescheduled_to_uid = g_strdup ("uid-a");
+
+  result = run (f);
+  o = outcome_for_appointment (result, 50);
+  g_assert_nonnull (o);
+  g_assert_cmpint (o->match, ==, CS_MATCH_BY_RESCHEDULE);
+}
+
 static void
 test_same_instant_other_offset (Fixture       *f,
                                 gconstpointer  data)
@@ -981,6 +1047,8 @@ main (int   argc,
               fixture_set_up, func, fixture_tear_down)
 
   ADD ("synced-by-uid", test_synced_by_uid);
+  ADD ("follows-reschedule", test_follows_reschedule);
+  ADD ("reschedule-loop-ends", test_reschedule_loop_ends);
   ADD ("synced-by-metadata", test_synced_by_metadata);
   ADD ("uid-and-metadata-same-booking", test_uid_takes_precedence_over_metadata);
   ADD ("same-instant-other-offset", test_same_instant_other_offset);

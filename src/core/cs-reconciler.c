@@ -19,8 +19,11 @@
  * details (mismatches, conflicts, suggestions):
  *
  * 1. index the bookings by uid and the appointments by id;
- * 2. record every claim: an appointment claims the booking its uid names, a
- *    booking claims the appointment its `crm_appointment_id` names;
+ * 2. record every claim: an appointment claims the booking its uid names
+ *    (or, when Cal.com rescheduled that one, the booking that took its
+ *    place, through `rescheduledToUid`), a booking claims the appointment
+ *    its `crm_appointment_id` names (a booking replaced by a reschedule
+ *    claims nothing: its copied metadata would compete with its successor);
  * 3. decide each appointment: one claimant → compare the fields; two or more
  *    claimants, or a claimant that another appointment also claims →
  *    conflict; none → orphaned, or a lookup when the listing cannot tell;
@@ -51,6 +54,7 @@ typedef struct
   GHashTable               *booking_claimers;      /* booking Ref → GPtrArray of appointment Refs, only when claimed twice */
 
   Ref                      *appointment_uid_booking;  /* per appointment: the listed booking its uid names */
+  gboolean                 *appointment_followed;     /* per appointment: that booking is a reschedule's successor */
   Ref                      *appointment_meta_booking; /* per appointment: first booking naming it */
   GHashTable               *appointment_meta_extra;   /* appointment Ref → GPtrArray of further booking Refs */
 
@@ -198,6 +202,37 @@ index_inputs (Reconciler *r)
     }
 }
 
+/* A reschedule chain is short; the bound only stops a loop in bad data. */
+#define MAX_RESCHEDULE_HOPS 16
+
+/* The listed booking that replaced @b through reschedules, or 0 if @b was
+ * not rescheduled or its successor is not listed. */
+static Ref
+successor (Reconciler *r,
+           Ref         b)
+{
+  const CsBooking *booking = booking_at (r, b);
+  Ref next;
+
+  if (booking->rescheduled_to_uid == NULL)
+    return 0;
+
+  next = GPOINTER_TO_UINT (g_hash_table_lookup (r->booking_by_uid, booking->rescheduled_to_uid));
+  return next != b ? next : 0;
+}
+
+static Ref
+follow_reschedules (Reconciler *r,
+                    Ref         b)
+{
+  Ref next;
+
+  for (guint hop = 0; hop < MAX_RESCHEDULE_HOPS && (next = successor (r, b)) != 0; hop++)
+    b = next;
+
+  return b;
+}
+
 static void
 record_claims (Reconciler *r)
 {
@@ -213,6 +248,12 @@ record_claims (Reconciler *r)
       if (b == 0)
         continue;
 
+      if (successor (r, b) != 0)
+        {
+          b = follow_reschedules (r, b);
+          r->appointment_followed[i] = TRUE;
+        }
+
       r->appointment_uid_booking[i] = b;
       claim_booking (r, b, REF (i));
     }
@@ -223,7 +264,7 @@ record_claims (Reconciler *r)
       Ref a, *first;
       gint64 id;
 
-      if (r->booking_skipped[i] ||
+      if (r->booking_skipped[i] || successor (r, REF (i)) != 0 ||
           !parse_id (cs_booking_get_crm_appointment_id (b), &id))
         continue;
 
@@ -406,7 +447,7 @@ decide_appointment (Reconciler *r,
       GPtrArray *diffs = compare (a, b, FALSE);
 
       outcome = append_outcome (r, diffs ? CS_OUTCOME_DATA_MISMATCH : CS_OUTCOME_SYNCED, a, b);
-      outcome->match = CS_MATCH_BY_UID;
+      outcome->match = r->appointment_followed[i] ? CS_MATCH_BY_RESCHEDULE : CS_MATCH_BY_UID;
       outcome->diffs = diffs;
       return;
     }
@@ -452,6 +493,13 @@ decide_booking (Reconciler *r,
 
   if (r->booking_claimer[i] != 0)
     return;
+
+  /* Replaced by a reschedule whose successor is listed: decided with it. */
+  if (successor (r, REF (i)) != 0)
+    {
+      r->result->n_inactive_unclaimed++;
+      return;
+    }
 
   /* It names an appointment the CRM listing does not hold, perhaps one
    * moved outside the window: look it up before calling it an orphan. */
@@ -668,6 +716,7 @@ cs_reconcile (GPtrArray                *appointments,
   r.booking_claimer = g_new0 (Ref, n_b);
   r.booking_claimers = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   r.appointment_uid_booking = g_new0 (Ref, n_a);
+  r.appointment_followed = g_new0 (gboolean, n_a);
   r.appointment_meta_booking = g_new0 (Ref, n_a);
   r.appointment_meta_extra = g_hash_table_new_full (NULL, NULL, NULL,
                                                     (GDestroyNotify) g_ptr_array_unref);
@@ -705,6 +754,7 @@ cs_reconcile (GPtrArray                *appointments,
   g_free (r.appointment_skipped);
   g_free (r.booking_claimer);
   g_free (r.appointment_uid_booking);
+  g_free (r.appointment_followed);
   g_free (r.appointment_meta_booking);
 
   return r.result;

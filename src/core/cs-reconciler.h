@@ -46,6 +46,9 @@ typedef enum
  * @CS_MATCH_NONE: not matched
  * @CS_MATCH_BY_UID: the appointment's `calcom_booking_uid`
  * @CS_MATCH_BY_METADATA: the booking's `crm_appointment_id` metadata
+ * @CS_MATCH_BY_RESCHEDULE: the appointment's `calcom_booking_uid` names a
+ *   booking Cal.com rescheduled: the booking that took its place (followed
+ *   through `rescheduledToUid`); the appointment's link is stale, not wrong
  *
  * How an appointment and a booking were paired.
  */
@@ -54,6 +57,7 @@ typedef enum
   CS_MATCH_NONE,
   CS_MATCH_BY_UID,
   CS_MATCH_BY_METADATA,
+  CS_MATCH_BY_RESCHEDULE,
 } CsMatchKind;
 
 /**
