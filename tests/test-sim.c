@@ -1342,7 +1342,8 @@ test_rate_limit (Fixture       *f,
                        "60");
     }
 
-  /* Within the window: refused, and the reset counts down on the clock. */
+  /* The request that goes over blocks the key for 60 s from then, and
+   * every request in the block is refused, without Retry-After. */
   cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 20 * CS_USEC_PER_SECOND);
   for (guint i = 0; i < 2; i++)
     {
@@ -1352,12 +1353,22 @@ test_rate_limit (Fixture       *f,
       g_assert_cmpstr (soup_message_headers_get_one (r->headers, "X-RateLimit-Remaining-Default"),
                        ==, "0");
       g_assert_cmpstr (soup_message_headers_get_one (r->headers, "X-RateLimit-Reset-Default"), ==,
-                       "40");
+                       "60");
       g_assert_null (soup_message_headers_get_one (r->headers, "Retry-After"));
     }
 
-  /* After the window: served again, with a fresh budget. */
+  /* Past the window the first request opened, the block still holds. */
   cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 41 * CS_USEC_PER_SECOND);
+  {
+    g_autoptr(Response) r = request (f, CS_SIM_SERVICE_CALCOM, "GET", "/me", NULL);
+
+    assert_calcom_error (r, 429, "ThrottlerException");
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, "X-RateLimit-Reset-Default"), ==,
+                     "19");
+  }
+
+  /* After the block: served again, with a fresh budget. */
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 19 * CS_USEC_PER_SECOND);
   {
     g_autoptr(Response) r = request (f, CS_SIM_SERVICE_CALCOM, "GET", "/bookings?take=1", NULL);
 
