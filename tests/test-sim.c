@@ -423,7 +423,7 @@ test_dataset_fractions (void)
         sum += count;
     }
   g_assert_cmpuint (sum, ==, 1000);
-  g_assert_cmpuint (cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_SYNCED), ==, 740);
+  g_assert_cmpuint (cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_SYNCED), ==, 720);
 
   rows = cs_sim_dataset_get_appointments (dataset);
   g_assert_cmpuint (rows->len, ==, 1000);
@@ -457,9 +457,10 @@ test_dataset_fractions (void)
     }
   g_assert_cmpuint (cs_sim_dataset_get_foreign_ids (dataset)->len, ==, 10);
 
-  /* One booking per synced, mismatched and suggested row, half the
-   * cancelled ones, plus the orphans of Cal.com. */
-  n_bookings_expected = 740 + 50 + 30 + 20 + 20 + 20 + 20 + 30;
+  /* One booking per synced, mismatched and suggested row, per row awaiting
+   * its host and per occurrence of a series, half the cancelled ones, plus
+   * the orphans of Cal.com. */
+  n_bookings_expected = 720 + 50 + 30 + 20 + 20 + 20 + 20 + 30 + 10 + 10;
   g_assert_cmpuint (cs_sim_dataset_get_bookings (dataset)->len, >=, n_bookings_expected + 10);
   g_assert_cmpuint (cs_sim_dataset_get_bookings (dataset)->len, <=, n_bookings_expected + 40);
 
@@ -1341,7 +1342,8 @@ test_rate_limit (Fixture       *f,
                        "60");
     }
 
-  /* Within the window: refused, and the reset counts down on the clock. */
+  /* The request that goes over blocks the key for 60 s from then, and
+   * every request in the block is refused, without Retry-After. */
   cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 20 * CS_USEC_PER_SECOND);
   for (guint i = 0; i < 2; i++)
     {
@@ -1351,12 +1353,22 @@ test_rate_limit (Fixture       *f,
       g_assert_cmpstr (soup_message_headers_get_one (r->headers, "X-RateLimit-Remaining-Default"),
                        ==, "0");
       g_assert_cmpstr (soup_message_headers_get_one (r->headers, "X-RateLimit-Reset-Default"), ==,
-                       "40");
+                       "60");
       g_assert_null (soup_message_headers_get_one (r->headers, "Retry-After"));
     }
 
-  /* After the window: served again, with a fresh budget. */
+  /* Past the window the first request opened, the block still holds. */
   cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 41 * CS_USEC_PER_SECOND);
+  {
+    g_autoptr(Response) r = request (f, CS_SIM_SERVICE_CALCOM, "GET", "/me", NULL);
+
+    assert_calcom_error (r, 429, "ThrottlerException");
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, "X-RateLimit-Reset-Default"), ==,
+                     "19");
+  }
+
+  /* After the block: served again, with a fresh budget. */
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 19 * CS_USEC_PER_SECOND);
   {
     g_autoptr(Response) r = request (f, CS_SIM_SERVICE_CALCOM, "GET", "/bookings?take=1", NULL);
 

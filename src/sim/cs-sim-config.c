@@ -23,6 +23,8 @@ static const char * const category_names[CS_SIM_N_CATEGORIES] = {
   [CS_SIM_CATEGORY_CANCELLED] = "cancelled",
   [CS_SIM_CATEGORY_SUGGESTED] = "suggested",
   [CS_SIM_CATEGORY_FOREIGN] = "foreign",
+  [CS_SIM_CATEGORY_AWAITING_HOST] = "awaiting_host",
+  [CS_SIM_CATEGORY_RECURRING] = "recurring",
 };
 
 /**
@@ -31,7 +33,8 @@ static const char * const category_names[CS_SIM_N_CATEGORIES] = {
  *
  * Sets the defaults: seed 1, 1000 appointments of company 3 (foreign rows of
  * company 4), ids from 1000, a window of 30 days back and 90 ahead, and a
- * mix in which about three in four rows are synced.
+ * mix in which about three in four rows are synced (a few of them awaiting
+ * their host, a few occurrences of recurring series).
  */
 void
 cs_sim_dataset_config_init (CsSimDatasetConfig *config)
@@ -57,6 +60,8 @@ cs_sim_dataset_config_init (CsSimDatasetConfig *config)
   config->fractions[CS_SIM_CATEGORY_CANCELLED] = 0.05;
   config->fractions[CS_SIM_CATEGORY_SUGGESTED] = 0.02;
   config->fractions[CS_SIM_CATEGORY_FOREIGN] = 0.01;
+  config->fractions[CS_SIM_CATEGORY_AWAITING_HOST] = 0.01;
+  config->fractions[CS_SIM_CATEGORY_RECURRING] = 0.01;
 }
 
 /**

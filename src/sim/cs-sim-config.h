@@ -52,6 +52,11 @@ typedef enum
  *   suggested-link pair
  * @CS_SIM_CATEGORY_FOREIGN: an appointment of another company, which the
  *   backend's list serves on purpose and the client must reject
+ * @CS_SIM_CATEGORY_AWAITING_HOST: synced, but the booking's status is
+ *   `awaiting_host` (an active booking waiting for its host)
+ * @CS_SIM_CATEGORY_RECURRING: synced occurrences of recurring series: up to
+ *   four weekly occurrences share one `recurringBookingUid`, each has its own
+ *   uid and its own appointment
  *
  * The kinds of rows the dataset generator writes. %CS_SIM_CATEGORY_SYNCED
  * takes what the fractions of the others leave.
@@ -69,9 +74,12 @@ typedef enum
   CS_SIM_CATEGORY_CANCELLED,
   CS_SIM_CATEGORY_SUGGESTED,
   CS_SIM_CATEGORY_FOREIGN,
+  CS_SIM_CATEGORY_AWAITING_HOST,
+  CS_SIM_CATEGORY_RECURRING,
 } CsSimCategory;
 
-#define CS_SIM_CATEGORY_LAST CS_SIM_CATEGORY_FOREIGN
+#define CS_SIM_CATEGORY_LAST CS_SIM_CATEGORY_RECURRING
+#define CS_SIM_SERIES_LENGTH 4
 #define CS_SIM_N_CATEGORIES  (CS_SIM_CATEGORY_LAST + 1)
 
 /**

@@ -33,13 +33,21 @@
 #define UID_LENGTH    22
 #define PHANTOM_SHIFT G_GINT64_CONSTANT (100000)
 
+/* The one table of the salon's event types: Cal.com's settings that the
+ * create and the event type endpoint enforce and serve. Two offer several
+ * lengths; one takes bookings by phone without an e-mail. */
 static const CsSimEventType event_types[] = {
-  { 42, "herrenschnitt", "Hairstyling - Herrenschnitt", 30 },
-  { 43, "damenschnitt", "Hairstyling - Damenschnitt", 60 },
-  { 44, "straehnen", "Farbe - Strähnen", 90 },
-  { 45, "bartpflege", "Barbier - Bartpflege", 20 },
-  { 46, "typberatung", "Beratung - Typberatung", 45 },
+  { 42, "herrenschnitt", "Hairstyling - Herrenschnitt", 30, { 0 }, FALSE },
+  { 43, "damenschnitt", "Hairstyling - Damenschnitt", 60, { 45, 60, 90, 0 }, FALSE },
+  { 44, "straehnen", "Farbe - Strähnen", 90, { 0 }, FALSE },
+  { 45, "bartpflege", "Barbier - Bartpflege", 20, { 0 }, TRUE },
+  { 46, "typberatung", "Beratung - Typberatung", 45, { 30, 45, 60, 0 }, FALSE },
 };
+
+/* How often the generator draws again for a slot already used before it
+ * gives up and lets two rows share one (only a dataset that fills most of
+ * its window's quarter hours gets there). */
+#define MAX_SLOT_DRAWS 64
 
 /* Offsets of the "different UTC offsets" rows, in minutes. */
 static const int other_offsets[] = { 0, -300, 330, 540, -180, 600 };
@@ -241,6 +249,57 @@ cs_sim_get_event_types (guint *n_types)
   return event_types;
 }
 
+/**
+ * cs_sim_event_type_allows_length:
+ * @type: an event type
+ * @minutes: a length asked for by a create's `lengthInMinutes`
+ *
+ * Returns: %TRUE if @type offers several lengths and @minutes is one of them
+ */
+gboolean
+cs_sim_event_type_allows_length (const CsSimEventType *type,
+                                 gint64                minutes)
+{
+  g_return_val_if_fail (type != NULL, FALSE);
+
+  for (guint i = 0; type->length_options[i] != 0; i++)
+    {
+      if (type->length_options[i] == minutes)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/**
+ * cs_sim_within_opening_hours:
+ * @start: the start of a slot
+ * @end: its end
+ *
+ * The salon is open every day from %CS_SIM_OPENING_HOUR to
+ * %CS_SIM_CLOSING_HOUR, Berlin time. Every generated appointment lies in
+ * these hours (it starts between 08:00 and 17:45 and lasts at most 90
+ * minutes; a mismatched booking moves by at most an hour).
+ *
+ * Returns: %TRUE if the slot starts and ends on one day within them
+ */
+gboolean
+cs_sim_within_opening_hours (CsTime start,
+                             CsTime end)
+{
+  CsTime local_start = start + cs_sim_berlin_offset_minutes (start) * CS_USEC_PER_MINUTE;
+  CsTime local_end = end + cs_sim_berlin_offset_minutes (end) * CS_USEC_PER_MINUTE;
+  CsTime midnight;
+
+  if (end <= start)
+    return FALSE;
+
+  midnight = local_start - ((local_start % CS_USEC_PER_DAY) + CS_USEC_PER_DAY) % CS_USEC_PER_DAY;
+
+  return local_start >= midnight + CS_SIM_OPENING_HOUR * CS_USEC_PER_HOUR &&
+         local_end <= midnight + CS_SIM_CLOSING_HOUR * CS_USEC_PER_HOUR;
+}
+
 /* Rows */
 
 static void
@@ -306,9 +365,45 @@ unique_uid (CsSimDataset *self,
 
 typedef struct
 {
-  GRand  *rand;
-  CsTime  base;    /* UTC midnight of the clock's day */
+  GRand                *rand;
+  CsTime                base;         /* UTC midnight of the clock's day */
+  GHashTable           *slots;        /* slot keys used by a row already */
+
+  /* The recurring series being filled */
+  char                 *series_uid;
+  const CsSimEventType *series_type;
+  int                   series_day;
+  int                   series_minute;
+  int                   series_step;  /* days between occurrences */
+  guint                 series_n;     /* occurrences made */
 } Generator;
+
+/* One event type at one start: what Cal.com's availability (as the
+ * simulator simplifies it) calls a taken slot. */
+static gpointer
+slot_key (const CsSimEventType *type,
+          CsTime                start)
+{
+  gint64 minutes = start / CS_USEC_PER_MINUTE;
+
+  return GSIZE_TO_POINTER ((gsize) (minutes * 1024 + (type->id & 1023)));
+}
+
+static gboolean
+slot_used (Generator            *gen,
+           const CsSimEventType *type,
+           CsTime                start)
+{
+  return g_hash_table_contains (gen->slots, slot_key (type, start));
+}
+
+static void
+use_slot (Generator            *gen,
+          const CsSimEventType *type,
+          CsTime                start)
+{
+  g_hash_table_add (gen->slots, slot_key (type, start));
+}
 
 static CsSimTruth *
 add_truth (CsSimDataset  *self,
@@ -335,8 +430,48 @@ add_truth (CsSimDataset  *self,
   return truth;
 }
 
-/* A start in business hours (Berlin time), on a day inside the window with
- * a day of margin each way, so shifted mismatches stay inside too. */
+/* The slot of @type starting at @minute (Berlin wall time, minutes after
+ * midnight) on the day @day days after the generator's base. */
+static void
+slot_at (Generator            *gen,
+         const CsSimEventType *type,
+         int                   day,
+         int                   minute,
+         CsTime               *start,
+         CsTime               *end)
+{
+  CsTime midnight = gen->base + day * CS_USEC_PER_DAY;
+  int offset = cs_sim_berlin_offset_minutes (midnight + 12 * CS_USEC_PER_HOUR);
+
+  *start = midnight + (minute - offset) * CS_USEC_PER_MINUTE;
+  *end = *start + type->minutes * CS_USEC_PER_MINUTE;
+}
+
+/* A start in business hours (Berlin time: 08:00 to 17:45), on a day inside
+ * the window with a day of margin each way, so shifted mismatches stay
+ * inside too. The day and minute are returned for series. */
+static void
+pick_slot_full (CsSimDataset         *self,
+                Generator            *gen,
+                const CsSimEventType *type,
+                int                  *day_out,
+                int                  *minute_out,
+                CsTime               *start,
+                CsTime               *end)
+{
+  int day = g_rand_int_range (gen->rand, -(int) self->config.past_days + 1,
+                              (int) self->config.future_days - 1);
+  int hour = g_rand_int_range (gen->rand, 8, 18);
+  int quarter = g_rand_int_range (gen->rand, 0, 4);
+  int minute = hour * 60 + quarter * 15;
+
+  slot_at (gen, type, day, minute, start, end);
+  if (day_out != NULL)
+    *day_out = day;
+  if (minute_out != NULL)
+    *minute_out = minute;
+}
+
 static void
 pick_slot (CsSimDataset         *self,
            Generator            *gen,
@@ -344,15 +479,77 @@ pick_slot (CsSimDataset         *self,
            CsTime               *start,
            CsTime               *end)
 {
-  int day = g_rand_int_range (gen->rand, -(int) self->config.past_days + 1,
-                              (int) self->config.future_days - 1);
-  int hour = g_rand_int_range (gen->rand, 8, 18);
-  int quarter = g_rand_int_range (gen->rand, 0, 4);
-  CsTime midnight = gen->base + day * CS_USEC_PER_DAY;
-  int offset = cs_sim_berlin_offset_minutes (midnight + 12 * CS_USEC_PER_HOUR);
+  pick_slot_full (self, gen, type, NULL, NULL, start, end);
+}
 
-  *start = midnight + hour * CS_USEC_PER_HOUR + (quarter * 15 - offset) * CS_USEC_PER_MINUTE;
-  *end = *start + type->minutes * CS_USEC_PER_MINUTE;
+/* A slot no other generated row uses, so that no two active bookings of
+ * the generated data hold one slot (a later create would find it taken).
+ * @shift, if not 0, is where the booking of the row will start instead:
+ * that slot must be free too. */
+static void
+pick_free_slot (CsSimDataset         *self,
+                Generator            *gen,
+                const CsSimEventType *type,
+                gint64                shift,
+                CsTime               *start,
+                CsTime               *end)
+{
+  for (guint draw = 0; draw < MAX_SLOT_DRAWS; draw++)
+    {
+      pick_slot (self, gen, type, start, end);
+      if (!slot_used (gen, type, *start) && !slot_used (gen, type, *start + shift))
+        break;
+    }
+
+  use_slot (gen, type, *start);
+  use_slot (gen, type, *start + shift);
+}
+
+/* The next occurrence of the recurring series being filled, or the first
+ * of a new one: weekly at the same Berlin time (daily if the window is too
+ * short for four weeks), on slots no other row uses. */
+static void
+next_occurrence (CsSimDataset          *self,
+                 Generator             *gen,
+                 const CsSimEventType **type,
+                 CsTime                *start,
+                 CsTime                *end)
+{
+  if (gen->series_uid == NULL || gen->series_n == CS_SIM_SERIES_LENGTH)
+    {
+      int last = (int) self->config.future_days - 2;
+      int first = -(int) self->config.past_days + 1;
+
+      g_free (gen->series_uid);
+      gen->series_uid = unique_uid (self, gen->rand);
+      gen->series_type = *type;
+      gen->series_n = 0;
+      gen->series_step = last - first >= 7 * (CS_SIM_SERIES_LENGTH - 1) ? 7 : 1;
+
+      for (guint draw = 0; draw < MAX_SLOT_DRAWS; draw++)
+        {
+          gboolean free = TRUE;
+
+          pick_slot_full (self, gen, *type, &gen->series_day, &gen->series_minute, start, end);
+          gen->series_day = MIN (gen->series_day,
+                                 last - gen->series_step * (CS_SIM_SERIES_LENGTH - 1));
+          gen->series_day = MAX (gen->series_day, first);
+          for (guint k = 0; k < CS_SIM_SERIES_LENGTH && free; k++)
+            {
+              slot_at (gen, *type, gen->series_day + (int) k * gen->series_step,
+                       gen->series_minute, start, end);
+              free = !slot_used (gen, *type, *start);
+            }
+          if (free)
+            break;
+        }
+    }
+
+  *type = gen->series_type;
+  slot_at (gen, *type, gen->series_day + (int) gen->series_n * gen->series_step,
+           gen->series_minute, start, end);
+  use_slot (gen, *type, *start);
+  gen->series_n++;
 }
 
 static void
@@ -455,7 +652,14 @@ generate_appointment (CsSimDataset  *self,
   guint shift;
 
   type = &event_types[g_rand_int_range (gen->rand, 0, G_N_ELEMENTS (event_types))];
-  pick_slot (self, gen, type, &start, &end);
+  shift = (guint) g_rand_int_range (gen->rand, 1, 5) * 15;
+  if (category == CS_SIM_CATEGORY_RECURRING)
+    next_occurrence (self, gen, &type, &start, &end);
+  else
+    pick_free_slot (self, gen, type,
+                    category == CS_SIM_CATEGORY_MISMATCH_START
+                    ? -(gint64) shift * CS_USEC_PER_MINUTE : 0,
+                    &start, &end);
   past = end <= gen->base;
 
   a->id = self->config.first_id + index;
@@ -474,10 +678,21 @@ generate_appointment (CsSimDataset  *self,
   /* Bookings awaiting confirmation agree with an active appointment too. */
   if (!past && g_rand_int_range (gen->rand, 0, 10) == 0)
     booking_status = CS_BOOKING_STATUS_PENDING;
-  shift = (guint) g_rand_int_range (gen->rand, 1, 5) * 15;
 
   switch (category)
     {
+    case CS_SIM_CATEGORY_AWAITING_HOST:
+    case CS_SIM_CATEGORY_RECURRING:
+      booking_status = category == CS_SIM_CATEGORY_AWAITING_HOST
+                       ? CS_BOOKING_STATUS_AWAITING_HOST : CS_BOOKING_STATUS_ACCEPTED;
+      booking = make_booking (self, gen, type, start, end, booking_status, index + 1, a->id);
+      a->calcom_booking_uid = g_strdup (booking->booking->uid);
+      if (category == CS_SIM_CATEGORY_RECURRING)
+        booking->booking->recurring_booking_uid = g_strdup (gen->series_uid);
+      truth = add_truth (self, category, CS_SYNC_STATUS_SYNCED, CS_ERROR_CODE_NONE, a->id,
+                         booking->booking->uid);
+      break;
+
     case CS_SIM_CATEGORY_SYNCED:
     case CS_SIM_CATEGORY_OTHER_OFFSET:
     case CS_SIM_CATEGORY_SYNCED_METADATA:
@@ -582,7 +797,7 @@ generate_orphaned_booking (CsSimDataset *self,
   CsTime start, end;
 
   type = &event_types[g_rand_int_range (gen->rand, 0, G_N_ELEMENTS (event_types))];
-  pick_slot (self, gen, type, &start, &end);
+  pick_free_slot (self, gen, type, 0, &start, &end);
   if (end > gen->base && g_rand_int_range (gen->rand, 0, 10) == 0)
     status = CS_BOOKING_STATUS_PENDING;
 
@@ -643,8 +858,10 @@ generate (CsSimDataset *self)
   Generator gen;
   guint pos = 0;
 
+  memset (&gen, 0, sizeof gen);
   gen.rand = rand;
   gen.base = self->generated_at - self->generated_at % CS_USEC_PER_DAY;
+  gen.slots = g_hash_table_new (NULL, NULL);
 
   compute_counts (self);
 
@@ -673,6 +890,9 @@ generate (CsSimDataset *self)
 
   for (guint k = 0; k < self->counts[CS_SIM_CATEGORY_ORPHANED_CALCOM]; k++)
     generate_orphaned_booking (self, &gen, k);
+
+  g_hash_table_unref (gen.slots);
+  g_free (gen.series_uid);
 }
 
 /**
@@ -1036,6 +1256,101 @@ cs_sim_dataset_get_bookings_by_start (CsSimDataset *self)
     }
 
   return self->bookings_by_start;
+}
+
+/**
+ * cs_sim_dataset_find_active_booking:
+ * @self: a dataset
+ * @event_type_id: an event type
+ * @start: a start
+ * @except_uid: (nullable): a booking not to count (the one being
+ *   rescheduled)
+ *
+ * The simulator's simplification of Cal.com's availability: the salon has
+ * enough chairs, so a slot is taken only by an active booking (accepted,
+ * pending or awaiting its host) of the same event type at the same start.
+ *
+ * Returns: (transfer none) (nullable): the booking that holds the slot
+ */
+CsSimBooking *
+cs_sim_dataset_find_active_booking (CsSimDataset *self,
+                                    gint64        event_type_id,
+                                    CsTime        start,
+                                    const char   *except_uid)
+{
+  GArray *index;
+  guint low = 0, high;
+
+  g_return_val_if_fail (CS_IS_SIM_DATASET (self), NULL);
+
+  index = cs_sim_dataset_get_bookings_by_start (self);
+  high = index->len;
+  while (low < high)
+    {
+      guint mid = low + (high - low) / 2;
+
+      if (g_array_index (index, CsSimBookingKey, mid).start < start)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+
+  for (guint i = low; i < index->len; i++)
+    {
+      const CsSimBookingKey *key = &g_array_index (index, CsSimBookingKey, i);
+
+      if (key->start != start)
+        break;
+      if (key->row->booking->event_type_id == event_type_id &&
+          cs_booking_status_is_active (key->status) &&
+          g_strcmp0 (key->row->booking->uid, except_uid) != 0)
+        return key->row;
+    }
+
+  return NULL;
+}
+
+static int
+compare_rows_by_start (gconstpointer a,
+                       gconstpointer b)
+{
+  const CsSimBooking *x = *(const CsSimBooking * const *) a;
+  const CsSimBooking *y = *(const CsSimBooking * const *) b;
+
+  return (x->booking->start > y->booking->start) - (x->booking->start < y->booking->start);
+}
+
+/**
+ * cs_sim_dataset_get_recurring_series:
+ * @self: a dataset
+ * @recurring_uid: the uid of a recurring series (`recurringBookingUid`)
+ *
+ * Returns: (transfer container) (element-type CsSimBooking) (nullable): the
+ *   occurrences of the series by start, or %NULL if no booking belongs to it
+ */
+GPtrArray *
+cs_sim_dataset_get_recurring_series (CsSimDataset *self,
+                                     const char   *recurring_uid)
+{
+  g_autoptr(GPtrArray) series = NULL;
+
+  g_return_val_if_fail (CS_IS_SIM_DATASET (self), NULL);
+  g_return_val_if_fail (recurring_uid != NULL, NULL);
+
+  series = g_ptr_array_new ();
+  for (guint i = 0; i < self->bookings->len; i++)
+    {
+      CsSimBooking *row = g_ptr_array_index (self->bookings, i);
+
+      if (g_strcmp0 (row->booking->recurring_booking_uid, recurring_uid) == 0)
+        g_ptr_array_add (series, row);
+    }
+
+  if (series->len == 0)
+    return NULL;
+
+  g_ptr_array_sort (series, compare_rows_by_start);
+  return g_steal_pointer (&series);
 }
 
 /**

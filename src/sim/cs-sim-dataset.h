@@ -99,12 +99,19 @@ typedef struct
   guint          diff_fields;
 } CsSimTruth;
 
+#define CS_SIM_MAX_LENGTH_OPTIONS 4
+
 /**
  * CsSimEventType:
  * @id: the Cal.com event type id
  * @slug: its slug
  * @title: the service, as the CRM writes it in an appointment's title
- * @minutes: its length
+ * @minutes: its default length
+ * @length_options: the lengths a booker may pick (Cal.com's
+ *   `multipleDuration`, `lengthInMinutesOptions` in the 2024-06-14 output),
+ *   0-terminated; empty for an event type with one length
+ * @email_optional: whether the attendee e-mail booking field is optional
+ *   (a booking by phone then gets Cal.com's made-up address)
  *
  * One of the simulated salon's Cal.com event types.
  */
@@ -114,7 +121,14 @@ typedef struct
   const char *slug;
   const char *title;
   guint       minutes;
+  guint       length_options[CS_SIM_MAX_LENGTH_OPTIONS + 1];
+  gboolean    email_optional;
 } CsSimEventType;
+
+/* The salon's opening hours (Berlin wall time, every day of the week):
+ * Cal.com refuses a booking whose slot does not lie inside them. */
+#define CS_SIM_OPENING_HOUR 7
+#define CS_SIM_CLOSING_HOUR 21
 
 #define CS_TYPE_SIM_DATASET (cs_sim_dataset_get_type ())
 
@@ -143,6 +157,12 @@ char             *cs_sim_dataset_format_crm_time     (CsSimDataset           *se
                                                       CsTime                  time);
 
 GPtrArray    *cs_sim_dataset_get_bookings          (CsSimDataset    *self);
+CsSimBooking *cs_sim_dataset_find_active_booking   (CsSimDataset    *self,
+                                                    gint64           event_type_id,
+                                                    CsTime           start,
+                                                    const char      *except_uid);
+GPtrArray    *cs_sim_dataset_get_recurring_series  (CsSimDataset    *self,
+                                                    const char      *recurring_uid);
 GArray       *cs_sim_dataset_get_bookings_by_start (CsSimDataset    *self);
 CsSimBooking *cs_sim_dataset_lookup_booking        (CsSimDataset    *self,
                                                     const char      *uid);
@@ -166,8 +186,12 @@ gboolean          cs_sim_dataset_write_truth       (CsSimDataset   *self,
                                                     const char     *path,
                                                     GError        **error);
 
-int                   cs_sim_berlin_offset_minutes (CsTime  time);
-const CsSimEventType *cs_sim_lookup_event_type     (gint64  id);
-const CsSimEventType *cs_sim_get_event_types       (guint  *n_types);
+int                   cs_sim_berlin_offset_minutes    (CsTime                time);
+const CsSimEventType *cs_sim_lookup_event_type        (gint64                id);
+const CsSimEventType *cs_sim_get_event_types          (guint                *n_types);
+gboolean              cs_sim_event_type_allows_length (const CsSimEventType *type,
+                                                       gint64                minutes);
+gboolean              cs_sim_within_opening_hours     (CsTime                start,
+                                                       CsTime                end);
 
 G_END_DECLS

@@ -20,6 +20,8 @@ typedef enum
   CS_SIM_ENDPOINT_CALCOM_GET,
   CS_SIM_ENDPOINT_CALCOM_CREATE,
   CS_SIM_ENDPOINT_CALCOM_CANCEL,
+  CS_SIM_ENDPOINT_CALCOM_RESCHEDULE,
+  CS_SIM_ENDPOINT_CALCOM_EVENT_TYPE,
   CS_SIM_ENDPOINT_BACKEND_ME,
   CS_SIM_ENDPOINT_BACKEND_LIST,
   CS_SIM_ENDPOINT_BACKEND_GET,
@@ -88,6 +90,11 @@ struct _CsSimServer
   CsSimRateLimit      rate_limit;
   CsTime              rate_window_start;
   guint               rate_count;
+  CsTime              rate_blocked_until;   /* CS_TIME_UNSET: not blocked */
+
+  /* cs_sim_server_drop_next_answer() */
+  char               *drop_method;
+  char               *drop_path_prefix;
 
   /* introspection */
   GHashTable         *counts;               /* endpoint name → count */
@@ -98,6 +105,8 @@ struct _CsSimServer
   /* writes received */
   GPtrArray          *created_bookings;     /* uid */
   GPtrArray          *cancelled_uids;       /* uid */
+  GPtrArray          *rescheduled_uids;     /* old uid, in order */
+  GHashTable         *reschedules;          /* old uid → new uid */
   GArray             *created_appointments;   /* gint64 */
   GArray             *cancelled_appointments; /* gint64 */
   GHashTable         *patches;              /* gint64 * → JsonObject, merged */

@@ -34,7 +34,9 @@
  *
  * The server counts requests per endpoint, keeps the list of requests (with
  * the `Authorization` value redacted) and records every write it received,
- * so tests can assert what a client did.
+ * so tests can assert what a client did. A one-shot fault
+ * (cs_sim_server_drop_next_answer()) lets a write happen and loses its
+ * answer, for tests of replays.
  */
 
 #define REDACTED "[redacted]"
@@ -59,6 +61,8 @@ static const char * const endpoint_names[] = {
   [CS_SIM_ENDPOINT_CALCOM_GET] = CS_SIM_CALCOM_GET,
   [CS_SIM_ENDPOINT_CALCOM_CREATE] = CS_SIM_CALCOM_CREATE,
   [CS_SIM_ENDPOINT_CALCOM_CANCEL] = CS_SIM_CALCOM_CANCEL,
+  [CS_SIM_ENDPOINT_CALCOM_RESCHEDULE] = CS_SIM_CALCOM_RESCHEDULE,
+  [CS_SIM_ENDPOINT_CALCOM_EVENT_TYPE] = CS_SIM_CALCOM_EVENT_TYPE,
   [CS_SIM_ENDPOINT_BACKEND_ME] = CS_SIM_BACKEND_ME,
   [CS_SIM_ENDPOINT_BACKEND_LIST] = CS_SIM_BACKEND_LIST,
   [CS_SIM_ENDPOINT_BACKEND_GET] = CS_SIM_BACKEND_GET,
@@ -676,6 +680,16 @@ server_callback (SoupServer        *soup,
 
   record = record_request (self, service, &request);
   process (self, service, &request, &reply);
+
+  /* The one-shot fault of replay tests: the work is done, the answer is
+   * lost on the way. */
+  if (self->drop_method != NULL && g_str_equal (self->drop_method, request.method) &&
+      g_str_has_prefix (request.path, self->drop_path_prefix))
+    {
+      g_clear_pointer (&self->drop_method, g_free);
+      g_clear_pointer (&self->drop_path_prefix, g_free);
+      reply.drop = TRUE;
+    }
   if (record != NULL)
     record->status = reply.drop ? 0 : reply.status;
 
@@ -715,6 +729,10 @@ cs_sim_server_finalize (GObject *object)
   g_clear_pointer (&self->requests, g_ptr_array_unref);
   g_clear_pointer (&self->created_bookings, g_ptr_array_unref);
   g_clear_pointer (&self->cancelled_uids, g_ptr_array_unref);
+  g_clear_pointer (&self->rescheduled_uids, g_ptr_array_unref);
+  g_clear_pointer (&self->reschedules, g_hash_table_unref);
+  g_clear_pointer (&self->drop_method, g_free);
+  g_clear_pointer (&self->drop_path_prefix, g_free);
   g_clear_pointer (&self->created_appointments, g_array_unref);
   g_clear_pointer (&self->cancelled_appointments, g_array_unref);
   g_clear_pointer (&self->patches, g_hash_table_unref);
@@ -857,6 +875,8 @@ cs_sim_server_init (CsSimServer *self)
   self->role = g_strdup ("admin");
   self->record_requests = TRUE;
   cs_sim_rate_limit_init (&self->rate_limit);
+  self->rate_window_start = CS_TIME_UNSET;
+  self->rate_blocked_until = CS_TIME_UNSET;
 
   for (guint i = 0; i <= CS_SIM_SERVICE_LAST; i++)
     {
@@ -869,6 +889,8 @@ cs_sim_server_init (CsSimServer *self)
   self->pending = g_ptr_array_new_with_free_func (pending_free);
   self->created_bookings = g_ptr_array_new_with_free_func (g_free);
   self->cancelled_uids = g_ptr_array_new_with_free_func (g_free);
+  self->rescheduled_uids = g_ptr_array_new_with_free_func (g_free);
+  self->reschedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->created_appointments = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->cancelled_appointments = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->patches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
@@ -1319,6 +1341,35 @@ cs_sim_server_set_rate_limit (CsSimServer          *self,
   self->rate_limit = *limit;
   self->rate_window_start = CS_TIME_UNSET;
   self->rate_count = 0;
+  self->rate_blocked_until = CS_TIME_UNSET;
+}
+
+/**
+ * cs_sim_server_drop_next_answer:
+ * @self: a simulator
+ * @method: the HTTP method of the request to hit, e.g. `POST`
+ * @path_prefix: the start of its path, e.g. `/v2/bookings` or
+ *   `/api/v1/appointments`
+ *
+ * A one-shot fault for replay tests: the next request of either service
+ * with @method and a path starting with @path_prefix is handled as usual
+ * (a write takes effect, and is recorded) and then the connection is closed
+ * without an answer, so the client sees a network error although the server
+ * did the work. Calling it again replaces the pending one.
+ */
+void
+cs_sim_server_drop_next_answer (CsSimServer *self,
+                                const char  *method,
+                                const char  *path_prefix)
+{
+  g_return_if_fail (CS_IS_SIM_SERVER (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path_prefix != NULL);
+
+  g_free (self->drop_method);
+  g_free (self->drop_path_prefix);
+  self->drop_method = g_strdup (method);
+  self->drop_path_prefix = g_strdup (path_prefix);
 }
 
 /**
@@ -1475,6 +1526,38 @@ cs_sim_server_get_cancelled_uids (CsSimServer *self)
 }
 
 /**
+ * cs_sim_server_get_rescheduled_uids:
+ * @self: a simulator
+ *
+ * Returns: (transfer none) (element-type utf8): the uids of the bookings
+ *   rescheduled through `POST /v2/bookings/{uid}/reschedule`, in order
+ */
+GPtrArray *
+cs_sim_server_get_rescheduled_uids (CsSimServer *self)
+{
+  g_return_val_if_fail (CS_IS_SIM_SERVER (self), NULL);
+
+  return self->rescheduled_uids;
+}
+
+/**
+ * cs_sim_server_lookup_reschedule:
+ * @self: a simulator
+ * @old_uid: the uid of a booking rescheduled through the API
+ *
+ * Returns: (nullable): the uid of the booking the reschedule made
+ */
+const char *
+cs_sim_server_lookup_reschedule (CsSimServer *self,
+                                 const char  *old_uid)
+{
+  g_return_val_if_fail (CS_IS_SIM_SERVER (self), NULL);
+  g_return_val_if_fail (old_uid != NULL, NULL);
+
+  return g_hash_table_lookup (self->reschedules, old_uid);
+}
+
+/**
  * cs_sim_server_get_created_appointments:
  * @self: a simulator
  *
@@ -1610,6 +1693,8 @@ cs_sim_server_reset_writes (CsSimServer *self)
 
   g_ptr_array_set_size (self->created_bookings, 0);
   g_ptr_array_set_size (self->cancelled_uids, 0);
+  g_ptr_array_set_size (self->rescheduled_uids, 0);
+  g_hash_table_remove_all (self->reschedules);
   g_array_set_size (self->created_appointments, 0);
   g_array_set_size (self->cancelled_appointments, 0);
   g_hash_table_remove_all (self->patches);

@@ -24,6 +24,8 @@ G_BEGIN_DECLS
 #define CS_SIM_CALCOM_GET          "GET /v2/bookings/{uid}"
 #define CS_SIM_CALCOM_CREATE       "POST /v2/bookings"
 #define CS_SIM_CALCOM_CANCEL       "POST /v2/bookings/{uid}/cancel"
+#define CS_SIM_CALCOM_RESCHEDULE   "POST /v2/bookings/{uid}/reschedule"
+#define CS_SIM_CALCOM_EVENT_TYPE   "GET /v2/event-types/{id}"
 #define CS_SIM_BACKEND_ME          "GET /api/v1/me"
 #define CS_SIM_BACKEND_LIST        "GET /api/v1/appointments"
 #define CS_SIM_BACKEND_GET         "GET /api/v1/appointments/{id}"
@@ -109,6 +111,9 @@ void cs_sim_server_get_rate_limit (CsSimServer          *self,
                                    CsSimRateLimit       *limit);
 void cs_sim_server_set_rate_limit (CsSimServer          *self,
                                    const CsSimRateLimit *limit);
+void cs_sim_server_drop_next_answer (CsSimServer        *self,
+                                     const char         *method,
+                                     const char         *path_prefix);
 
 guint               cs_sim_server_get_request_count         (CsSimServer  *self,
                                                              const char   *endpoint);
@@ -124,6 +129,9 @@ void                cs_sim_server_reset_counters            (CsSimServer  *self)
 
 GPtrArray  *cs_sim_server_get_created_bookings       (CsSimServer *self);
 GPtrArray  *cs_sim_server_get_cancelled_uids         (CsSimServer *self);
+GPtrArray  *cs_sim_server_get_rescheduled_uids       (CsSimServer *self);
+const char *cs_sim_server_lookup_reschedule          (CsSimServer *self,
+                                                      const char  *old_uid);
 GArray     *cs_sim_server_get_created_appointments   (CsSimServer *self);
 GArray     *cs_sim_server_get_cancelled_appointments (CsSimServer *self);
 JsonObject *cs_sim_server_get_patch                  (CsSimServer *self,
