@@ -1787,6 +1787,69 @@ check_paths (JsonObject  *schemas,
  *
  * Returns: (transfer full) (nullable): the document, or %NULL with @error set
  */
+static guint
+extend_enums (JsonNode   *node,
+              const char *member,
+              const char *value)
+{
+  guint n = 0;
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        n += extend_enums (json_array_get_element (array, i), member, value);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonNode *values = json_object_get_member (object, "enum");
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      if (values != NULL && JSON_NODE_HOLDS_ARRAY (values))
+        {
+          JsonArray *array = json_node_get_array (values);
+          gboolean has = FALSE;
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            has |= g_strcmp0 (json_node_get_string (json_array_get_element (array, i)),
+                              member) == 0;
+          if (has)
+            {
+              json_array_add_string_element (array, value);
+              n++;
+            }
+        }
+
+      for (GList *l = members; l != NULL; l = l->next)
+        if (g_strcmp0 (l->data, "enum") != 0)
+          n += extend_enums (json_object_get_member (object, l->data), member, value);
+    }
+
+  return n;
+}
+
+/**
+ * cs_openapi_extend_enum:
+ * @api: a contract
+ * @member: a value an enum must hold to be extended
+ * @value: the value to add to it
+ *
+ * Adds @value to every enum that holds @member: for what the server
+ * really sends beyond its published document (NOTES.md: Cal.com's
+ * `awaiting_host` status).
+ *
+ * Returns: how many enums were extended
+ */
+guint
+cs_openapi_extend_enum (CsOpenApi  *api,
+                        const char *member,
+                        const char *value)
+{
+  return extend_enums (json_parser_get_root (api->parser), member, value);
+}
+
 CsOpenApi *
 cs_openapi_load (const char  *path,
                  GError     **error)

@@ -51,6 +51,9 @@ GQuark     cs_contract_error_quark               (void);
 CsOpenApi *cs_openapi_load                       (const char         *path,
                                                   GError            **error);
 void       cs_openapi_free                       (CsOpenApi          *api);
+guint      cs_openapi_extend_enum                (CsOpenApi          *api,
+                                                  const char         *member,
+                                                  const char         *value);
 
 gboolean   cs_openapi_validate_request           (CsOpenApi          *api,
                                                   const char         *method,

@@ -590,16 +590,11 @@ test_use_values (Fixture       *f,
                  gconstpointer  data)
 {
   g_autoptr(CsActionResult) calcom = NULL;
-  g_autoptr(CsActionResult) database = NULL;
   g_autoptr(CsAppointment) appointment = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *body = NULL;
   gint64 appointment_id = add_appointment (f, TRUE);
   CsTime moved = NET_TEST_NOW + 2 * CS_USEC_PER_DAY + CS_USEC_PER_HOUR;
-  const CsSimRequest *request = NULL;
-  GPtrArray *requests;
   JsonObject *patch;
 
   /* The booking an hour later than the CRM has it. */
@@ -617,31 +612,291 @@ test_use_values (Fixture       *f,
   g_assert_true (json_object_has_member (patch, "ends_at"));
   g_assert_false (json_object_has_member (patch, "status"));
 
-  /* The other way: a reschedule of the booking to the CRM's start. The
-   * simulator does not serve reschedules: the write is refused for good
-   * and the result says so. */
-  database = run (f, CS_ACTION_USE_DATABASE_VALUES,
-                  &(CsActionTarget) { appointment_id, NULL }, NULL, &error);
+}
+
+/* The CRM's appointment with a booking @offset later (same length) in
+ * Cal.com and the cache, linked by uid. */
+static gint64
+add_linked_pair (Fixture    *f,
+                 const char *uid,
+                 CsTime      offset)
+{
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 id = add_appointment (f, TRUE);
+  CsSimAppointment *row;
+
+  add_booking (f, uid, id, NET_TEST_NOW + 2 * CS_USEC_PER_DAY + offset);
+  appointment = get_appointment (f, id);
+  appointment->calcom_booking_uid = g_strdup (uid);
+  row = cs_sim_dataset_lookup_appointment (cs_sim_server_get_dataset (f->sim), id);
+  g_free (row->appointment->calcom_booking_uid);
+  row->appointment->calcom_booking_uid = g_strdup (uid);
+  g_ptr_array_add (rows, appointment);
+  g_assert_true (cs_store_save_appointments (f->store, rows, &error));
   g_assert_no_error (error);
-  g_assert_nonnull (database);
-  path = g_strdup_printf ("/v2/bookings/%s/reschedule", "uid-mismatch");
-  requests = cs_sim_server_get_requests (f->sim);
+
+  return id;
+}
+
+static JsonNode *
+request_json (const CsSimRequest *request)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  g_assert_nonnull (request);
+  g_assert_nonnull (request->body);
+  text = g_strndup (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body));
+  node = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+
+  return node;
+}
+
+static void
+count_failed_cb (CsOutbox     *outbox,
+                 CsOutboxItem *item,
+                 const GError *error,
+                 guint        *n_failed)
+{
+  (*n_failed)++;
+}
+
+static const CsSimRequest *
+last_request_to (Fixture    *f,
+                 const char *path)
+{
+  GPtrArray *requests = cs_sim_server_get_requests (f->sim);
+  const CsSimRequest *found = NULL;
+
   for (guint i = 0; i < requests->len; i++)
     {
       const CsSimRequest *r = g_ptr_array_index (requests, i);
 
       if (g_strcmp0 (r->path, path) == 0)
-        request = r;
+        found = r;
     }
+
+  return found;
+}
+
+/* "Use Database Values" for a time: Cal.com reschedules to a new uid, the
+ * CRM and the cache follow it, and the reason (umlauts, quotes) arrives
+ * as JSON. */
+static void
+test_use_database_values_reschedules (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(CsActionResult) result = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) sent = NULL;
+  CsActionArgs args;
+  gint64 id = add_linked_pair (f, "uid-moved", CS_USEC_PER_HOUR);
+  const CsSimRequest *request;
+  const char *new_uid;
+  JsonObject *patch;
+
+  cs_action_args_init (&args);
+  args.reason = "Kundin möchte \"früher\" kommen";
+  result = run (f, CS_ACTION_USE_DATABASE_VALUES, &(CsActionTarget) { id, NULL }, &args, &error);
+  g_assert_no_error (error);
+  g_assert_no_error (result->error);
+  g_assert_false (result->queued);
+
+  request = last_request_to (f, "/v2/bookings/uid-moved/reschedule");
   g_assert_nonnull (request);
-  g_assert_cmpstr (request->method, ==, "POST");
-  g_assert_cmpstr (soup_message_headers_get_one (request->headers, "cal-api-version"), ==,
-                   CS_CALCOM_BOOKINGS_API_VERSION);
-  body = g_strndup (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body));
-  g_assert_nonnull (strstr (body, "\"start\""));
-  g_assert_nonnull (strstr (body, "\"reschedulingReason\""));
-  if (request->status >= 400)
-    g_assert_error (database->error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED);
+  g_assert_cmpuint (request->status, ==, 201);
+  sent = request_json (request);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (sent),
+                                                  "reschedulingReason"), ==,
+                   "Kundin möchte \"früher\" kommen");
+
+  /* Exactly one reschedule; the CRM and the cache follow the new uid. */
+  g_assert_cmpuint (cs_sim_server_get_rescheduled_uids (f->sim)->len, ==, 1);
+  new_uid = cs_sim_server_lookup_reschedule (f->sim, "uid-moved");
+  g_assert_nonnull (new_uid);
+  flush (f);
+  patch = cs_sim_server_get_patch (f->sim, id);
+  g_assert_nonnull (patch);
+  g_assert_cmpstr (json_object_get_string_member (patch, "calcom_booking_uid"), ==, new_uid);
+  appointment = get_appointment (f, id);
+  g_assert_cmpstr (appointment->calcom_booking_uid, ==, new_uid);
+  g_assert_cmpuint (count_audit (f, result->key, "use_database_values"), ==, 1);
+}
+
+/* Only the end differs: a reschedule cannot fix it, and the action says
+ * what can. */
+static void
+test_use_database_values_end_only (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(CsActionResult) result = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 id = add_linked_pair (f, "uid-end", 0);
+
+  appointment = get_appointment (f, id);
+  appointment->ends_at += 15 * CS_USEC_PER_MINUTE;
+  g_ptr_array_add (rows, appointment);
+  g_assert_true (cs_store_save_appointments (f->store, rows, &error));
+
+  result = run (f, CS_ACTION_USE_DATABASE_VALUES, &(CsActionTarget) { id, NULL }, NULL, &error);
+  g_assert_error (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_INVALID);
+  g_assert_null (result);
+  g_assert_nonnull (strstr (error->message, "Cal.com's values"));
+  g_assert_cmpuint (cs_sim_server_get_rescheduled_uids (f->sim)->len, ==, 0);
+}
+
+/* A write Cal.com did, whose answer was lost: the retry looks at the
+ * booking first and counts it done, so exactly one cancellation and one
+ * reschedule result (Cal.com would answer a second one with 400). */
+static void
+test_replay_after_lost_answer (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(CsActionResult) cancelled = NULL;
+  g_autoptr(CsActionResult) moved = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  gint64 cancel_id = add_linked_pair (f, "uid-lost-cancel", 0);
+  gint64 move_id = add_linked_pair (f, "uid-lost-move", CS_USEC_PER_HOUR);
+  const char *new_uid;
+  JsonObject *patch;
+
+  cs_sim_server_drop_next_answer (f->sim, "POST", "/v2/bookings/uid-lost-cancel/cancel");
+  cancelled = run_ok (f, CS_ACTION_CANCEL, cancel_id, NULL);
+  g_assert_true (cancelled->queued);
+  g_assert_cmpuint (cs_sim_server_get_cancelled_uids (f->sim)->len, ==, 1);
+
+  /* The backoff passes; the retry looks first and is done. */
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_OUTBOX_BACKOFF_MAX);
+  flush (f);
+  g_assert_cmpuint (cs_outbox_get_n_pending (f->outbox), ==, 0);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_CANCEL), ==, 1);
+
+  cs_sim_server_drop_next_answer (f->sim, "POST", "/v2/bookings/uid-lost-move/reschedule");
+  moved = run_ok (f, CS_ACTION_USE_DATABASE_VALUES, move_id, NULL);
+  g_assert_true (moved->queued);
+  g_assert_cmpuint (cs_sim_server_get_rescheduled_uids (f->sim)->len, ==, 1);
+
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_OUTBOX_BACKOFF_MAX);
+  flush (f);
+  flush (f);
+
+  g_assert_cmpuint (cs_outbox_get_n_pending (f->outbox), ==, 0);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_RESCHEDULE), ==, 1);
+  g_assert_cmpuint (cs_sim_server_get_cancelled_uids (f->sim)->len, ==, 1);
+  g_assert_cmpuint (cs_sim_server_get_rescheduled_uids (f->sim)->len, ==, 1);
+
+  new_uid = cs_sim_server_lookup_reschedule (f->sim, "uid-lost-move");
+  g_assert_nonnull (new_uid);
+  patch = cs_sim_server_get_patch (f->sim, move_id);
+  g_assert_nonnull (patch);
+  g_assert_cmpstr (json_object_get_string_member (patch, "calcom_booking_uid"), ==, new_uid);
+  appointment = get_appointment (f, move_id);
+  g_assert_cmpstr (appointment->calcom_booking_uid, ==, new_uid);
+}
+
+/* A replayed reschedule that went out all the same (a crash before the
+ * attempt was recorded): Cal.com's 400 is looked into, and the state
+ * shows it done. */
+static void
+test_refused_replay_is_done (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(CsWrite) write = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = add_linked_pair (f, "uid-twice", 0);
+  guint n_failed = 0;
+
+  g_signal_connect (f->outbox, "item-failed", G_CALLBACK (count_failed_cb), &n_failed);
+  write = cs_write_calcom_cancel_booking ("uid-twice", NULL);
+  write->appointment_id = id;
+  g_assert_cmpint (cs_outbox_enqueue_write (f->outbox, write, NULL, &error), >, 0);
+  flush (f);
+  g_assert_cmpuint (cs_sim_server_get_cancelled_uids (f->sim)->len, ==, 1);
+
+  /* The same write again, as a fresh item: Cal.com answers 400. */
+  g_assert_cmpint (cs_outbox_enqueue_write (f->outbox, write, NULL, &error), >, 0);
+  flush (f);
+  g_assert_no_error (error);
+  g_assert_cmpuint (cs_outbox_get_n_pending (f->outbox), ==, 0);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_CANCEL), ==, 2);
+  g_assert_cmpuint (n_failed, ==, 0);
+  g_signal_handlers_disconnect_by_func (f->outbox, count_failed_cb, &n_failed);
+}
+
+/* Create in Cal.com: a length only where the event type offers several;
+ * an e-mail the event type needs and the appointment lacks is said before
+ * anything is sent. */
+static void
+test_create_follows_event_type (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(CsActionResult) plain = NULL;
+  g_autoptr(CsActionResult) several = NULL;
+  g_autoptr(CsActionResult) no_email = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) body = NULL;
+  const CsSimEventType *multi = cs_sim_lookup_event_type (43);
+  gint64 plain_id = add_appointment (f, TRUE);
+  gint64 several_id = add_appointment (f, TRUE);
+  gint64 no_email_id = add_appointment (f, TRUE);
+  CsSimAppointment *row;
+  const CsSimRequest *request;
+
+  g_assert_nonnull (multi);
+  g_assert_cmpuint (multi->length_options[0], !=, 0);
+
+  plain = run_ok (f, CS_ACTION_CREATE_IN_CALCOM, plain_id, NULL);
+  g_assert_false (plain->queued);
+  request = cs_sim_server_get_last_request (f->sim, CS_SIM_CALCOM_CREATE);
+  body = request_json (request);
+  g_assert_false (json_object_has_member (json_node_get_object (body), "lengthInMinutes"));
+  g_clear_pointer (&body, json_node_unref);
+
+  /* 45 minutes of an event type of 45, 60 or 90. */
+  appointment = get_appointment (f, several_id);
+  appointment->calcom_event_type_id = 43;
+  appointment->starts_at += 3 * CS_USEC_PER_HOUR;
+  appointment->ends_at = appointment->starts_at + 45 * CS_USEC_PER_MINUTE;
+  row = cs_sim_dataset_lookup_appointment (cs_sim_server_get_dataset (f->sim), several_id);
+  row->appointment->calcom_event_type_id = 43;
+  row->appointment->starts_at = appointment->starts_at;
+  row->appointment->ends_at = appointment->ends_at;
+  g_ptr_array_add (rows, appointment);
+  g_assert_true (cs_store_save_appointments (f->store, rows, &error));
+  several = run_ok (f, CS_ACTION_CREATE_IN_CALCOM, several_id, NULL);
+  g_assert_false (several->queued);
+  request = cs_sim_server_get_last_request (f->sim, CS_SIM_CALCOM_CREATE);
+  g_assert_cmpuint (request->status, ==, 201);
+  body = request_json (request);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (body), "lengthInMinutes"),
+                   ==, 45);
+  g_assert_cmpuint (cs_sim_server_get_created_bookings (f->sim)->len, ==, 2);
+
+  /* No e-mail for an event type that needs one. */
+  g_ptr_array_set_size (rows, 0);
+  g_clear_pointer (&appointment, cs_appointment_free);
+  appointment = get_appointment (f, no_email_id);
+  g_clear_pointer (&appointment->customer_email, g_free);
+  appointment->customer_phone = g_strdup ("+49 30 1234567");
+  g_ptr_array_add (rows, appointment);
+  g_assert_true (cs_store_save_appointments (f->store, rows, &error));
+  no_email = run (f, CS_ACTION_CREATE_IN_CALCOM, &(CsActionTarget) { no_email_id, NULL }, NULL,
+                  &error);
+  g_assert_error (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED);
+  g_assert_null (no_email);
+  g_assert_nonnull (strstr (error->message, "e-mail"));
+  g_assert_cmpuint (cs_sim_server_get_created_bookings (f->sim)->len, ==, 2);
+  g_assert_cmpuint (cs_actions_get_n_waiting (f->actions), ==, 0);
 }
 
 static void
@@ -873,6 +1128,11 @@ main (int   argc,
   ADD ("link-and-undo", test_link_and_undo);
   ADD ("local-decisions-and-undo", test_local_decisions_and_undo);
   ADD ("use-values", test_use_values);
+  ADD ("use-database-values-reschedules", test_use_database_values_reschedules);
+  ADD ("use-database-values-end-only", test_use_database_values_end_only);
+  ADD ("replay-after-lost-answer", test_replay_after_lost_answer);
+  ADD ("refused-replay-is-done", test_refused_replay_is_done);
+  ADD ("create-follows-event-type", test_create_follows_event_type);
   ADD ("cancel-both-sides", test_cancel_both_sides);
   ADD ("retry", test_retry);
   ADD ("outbox-restart", test_outbox_restart);

@@ -216,11 +216,60 @@ static const char migration_v4[] =
   "  ON bookings (company_id, requires_manual_review, resolved_at, starts_at);"
   "PRAGMA user_version = 4;";
 
-/* v5: what kind of write an outbox item is (the net layer's names), and
+/* v5: Cal.com's `awaiting_host` status is a booking's too (a booking that
+ * waits for its host), so the bookings table is rebuilt with it in the
+ * status check (SQLite cannot change a CHECK in place), same columns in
+ * the same order, same indexes. Also what kind of write an outbox item is
+ * (the net layer's names), and
  * the Cal.com booking a cancel or reschedule is about: replays are decided
  * by kind, never by matching path strings. The items already there get
  * their kind from the paths older builds wrote (uids unescaped then). */
 static const char migration_v5[] =
+  "CREATE TABLE bookings_v5 ("
+  "  company_id    INTEGER NOT NULL CHECK (company_id > 0),"
+  "  uid           TEXT NOT NULL CHECK (uid <> ''),"
+  "  id            INTEGER,"
+  "  starts_at     INTEGER NOT NULL,"
+  "  ends_at       INTEGER NOT NULL,"
+  "  status        TEXT NOT NULL CHECK (status IN"
+  "                  ('accepted', 'pending', 'cancelled', 'rejected', 'awaiting_host')),"
+  "  title         TEXT,"
+  "  event_type_id INTEGER,"
+  "  attendees     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid (attendees)),"
+  "  metadata      TEXT CHECK (metadata IS NULL OR json_valid (metadata)),"
+  "  updated_at    INTEGER,"
+  "  seen_at       INTEGER NOT NULL,"
+  "  calcom_sync_status TEXT NOT NULL DEFAULT 'pending'"
+  "    CHECK (calcom_sync_status IN"
+  "      ('pending', 'verification_pending', 'synced', 'failed',"
+  "       'orphaned_local', 'orphaned_calcom')),"
+  "  last_sync_attempt_at INTEGER,"
+  "  sync_attempt_count INTEGER NOT NULL DEFAULT 0 CHECK (sync_attempt_count >= 0),"
+  "  sync_error_message TEXT,"
+  "  sync_error_code TEXT"
+  "    CHECK (sync_error_code IN"
+  "      ('ORPHANED_LOCAL', 'ORPHANED_CALCOM', 'DATA_MISMATCH',"
+  "       'VERIFICATION_ERROR', 'CIRCUIT_OPEN')),"
+  "  sync_verified_at INTEGER,"
+  "  requires_manual_review INTEGER NOT NULL DEFAULT 0"
+  "    CHECK (requires_manual_review IN (0, 1)),"
+  "  manual_review_flagged_at INTEGER,"
+  "  next_attempt_at INTEGER,"
+  "  resolved_at INTEGER,"
+  "  resolved_by INTEGER,"
+  "  resolution TEXT,"
+  "  resolution_note TEXT,"
+  "  snoozed_until INTEGER,"
+  "  PRIMARY KEY (company_id, uid)"
+  ");"
+  "INSERT INTO bookings_v5 SELECT * FROM bookings;"
+  "DROP TABLE bookings;"
+  "ALTER TABLE bookings_v5 RENAME TO bookings;"
+  "CREATE INDEX bookings_by_start ON bookings (company_id, starts_at);"
+  "CREATE INDEX bookings_by_next_attempt ON bookings (company_id, next_attempt_at)"
+  "  WHERE next_attempt_at IS NOT NULL;"
+  "CREATE INDEX bookings_by_review"
+  "  ON bookings (company_id, requires_manual_review, resolved_at, starts_at);"
   "ALTER TABLE outbox ADD COLUMN kind TEXT;"
   "ALTER TABLE outbox ADD COLUMN booking_uid TEXT;"
   "UPDATE outbox SET kind = CASE"
