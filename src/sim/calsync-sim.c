@@ -243,6 +243,12 @@ main (int   argc,
     { "foreign", 0, 0, G_OPTION_ARG_DOUBLE,
       &config.fractions[CS_SIM_CATEGORY_FOREIGN],
       "Rows of another company in the backend's list (default 0.01)", "F" },
+    { "awaiting-host", 0, 0, G_OPTION_ARG_DOUBLE,
+      &config.fractions[CS_SIM_CATEGORY_AWAITING_HOST],
+      "Synced pairs whose booking is awaiting_host (default 0.01)", "F" },
+    { "recurring", 0, 0, G_OPTION_ARG_DOUBLE,
+      &config.fractions[CS_SIM_CATEGORY_RECURRING],
+      "Synced occurrences of weekly recurring series of up to 4 (default 0.01)", "F" },
     { NULL }
   };
   GOptionEntry fault_entries[] = {
