@@ -243,6 +243,12 @@ main (int   argc,
     { "foreign", 0, 0, G_OPTION_ARG_DOUBLE,
       &config.fractions[CS_SIM_CATEGORY_FOREIGN],
       "Rows of another company in the backend's list (default 0.01)", "F" },
+    { "awaiting-host", 0, 0, G_OPTION_ARG_DOUBLE,
+      &config.fractions[CS_SIM_CATEGORY_AWAITING_HOST],
+      "Synced pairs whose booking is awaiting_host (default 0.01)", "F" },
+    { "recurring", 0, 0, G_OPTION_ARG_DOUBLE,
+      &config.fractions[CS_SIM_CATEGORY_RECURRING],
+      "Synced occurrences of weekly recurring series of up to 4 (default 0.01)", "F" },
     { NULL }
   };
   GOptionEntry fault_entries[] = {
@@ -281,7 +287,7 @@ main (int   argc,
   GOptionEntry rate_entries[] = {
     { "rate-limit", 'r', 0, G_OPTION_ARG_NONE, &o.rate_limit,
       "Enforce Cal.com's rate limit (120 requests per 60 s): X-RateLimit-*-Default headers, "
-      "then 429 until the window ends", NULL },
+      "then 429 for a window's length from the request that went over", NULL },
     { "rate-limit-max", 0, 0, G_OPTION_ARG_INT, &o.rate_limit_max,
       "Requests per window (default 120)", "N" },
     { "rate-limit-window", 0, 0, G_OPTION_ARG_INT, &o.rate_limit_window,

@@ -162,8 +162,9 @@ typedef struct
  * @window_seconds: the window's length on the simulator's clock (60)
  * @retry_after: send `Retry-After` with a 429 (real Cal.com does not)
  *
- * Cal.com's rate limit: `X-RateLimit-*-Default` headers on every answer,
- * 429 once @limit requests were made in the current window, until its end.
+ * Cal.com's rate limit: `X-RateLimit-*-Default` headers on every answer;
+ * the request past @limit in the current window blocks the key for
+ * @window_seconds from that request, and every request in the block gets 429.
  */
 typedef struct
 {
