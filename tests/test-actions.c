@@ -802,6 +802,37 @@ test_replay_after_lost_answer (Fixture       *f,
   g_assert_cmpstr (appointment->calcom_booking_uid, ==, new_uid);
 }
 
+static void resume (Fixture *f);
+
+/* A create Cal.com made whose answer was lost: the next attempt lists
+ * first and links it; exactly one booking. */
+static void
+test_create_after_lost_answer (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(CsActionResult) created = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  gint64 id = add_appointment (f, TRUE);
+  GPtrArray *bookings;
+
+  cs_sim_server_drop_next_answer (f->sim, "POST", "/v2/bookings");
+  created = run_ok (f, CS_ACTION_CREATE_IN_CALCOM, id, NULL);
+  g_assert_true (created->queued);
+  g_assert_cmpuint (cs_sim_server_get_created_bookings (f->sim)->len, ==, 1);
+  g_assert_cmpuint (cs_actions_get_n_waiting (f->actions), ==, 1);
+
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_OUTBOX_BACKOFF_MAX);
+  resume (f);
+  flush (f);
+
+  g_assert_cmpuint (cs_actions_get_n_waiting (f->actions), ==, 0);
+  bookings = cs_sim_server_get_created_bookings (f->sim);
+  g_assert_cmpuint (bookings->len, ==, 1);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_CREATE), ==, 1);
+  appointment = get_appointment (f, id);
+  g_assert_cmpstr (appointment->calcom_booking_uid, ==, g_ptr_array_index (bookings, 0));
+}
+
 /* A replayed reschedule that went out all the same (a crash before the
  * attempt was recorded): Cal.com's 400 is looked into, and the state
  * shows it done. */
@@ -1132,6 +1163,7 @@ main (int   argc,
   ADD ("use-database-values-end-only", test_use_database_values_end_only);
   ADD ("replay-after-lost-answer", test_replay_after_lost_answer);
   ADD ("refused-replay-is-done", test_refused_replay_is_done);
+  ADD ("create-after-lost-answer", test_create_after_lost_answer);
   ADD ("create-follows-event-type", test_create_follows_event_type);
   ADD ("cancel-both-sides", test_cancel_both_sides);
   ADD ("retry", test_retry);
