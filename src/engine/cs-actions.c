@@ -923,6 +923,20 @@ create_op_link (GTask         *task,
   create_op_return (task, outcome, NULL);
 }
 
+/* Refused for good (by Cal.com, or before anything was sent): the create
+ * ends with @message. */
+static void
+create_op_refuse (GTask      *task,
+                  const char *message)
+{
+  CsActions *self = g_task_get_source_object (task);
+  CreateOp *op = g_task_get_task_data (task);
+
+  intent_put (self, op->appointment->id, 0, CS_TIME_UNSET, TRUE);
+  create_op_return (task, CREATE_WAITING,
+                    g_error_new_literal (CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED, message));
+}
+
 static void
 create_op_create_cb (GObject      *object,
                      GAsyncResult *res,
@@ -931,7 +945,7 @@ create_op_create_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(CsBooking) booking = NULL;
   g_autoptr(GError) error = NULL;
-  CsActions *self = g_task_get_source_object (task);
+  g_autofree char *message = NULL;
   CreateOp *op = g_task_get_task_data (task);
 
   booking = cs_calcom_client_create_booking_finish (CS_CALCOM_CLIENT (object), res, &error);
@@ -952,23 +966,8 @@ create_op_create_cb (GObject      *object,
     }
 
   g_debug ("Create in Cal.com for %" G_GINT64_FORMAT ": refused for good", op->appointment->id);
-  intent_put (self, op->appointment->id, 0, CS_TIME_UNSET, TRUE);
-  create_op_return (task, CREATE_WAITING,
-                    g_error_new (CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED,
-                                 _("Cal.com refused the booking: %s"), error->message));
-}
-
-/* Refused before anything was sent: the create ends with @message. */
-static void
-create_op_refuse (GTask      *task,
-                  const char *message)
-{
-  CsActions *self = g_task_get_source_object (task);
-  CreateOp *op = g_task_get_task_data (task);
-
-  intent_put (self, op->appointment->id, 0, CS_TIME_UNSET, TRUE);
-  create_op_return (task, CREATE_WAITING,
-                    g_error_new_literal (CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED, message));
+  message = g_strdup_printf (_("Cal.com refused the booking: %s"), error->message);
+  create_op_refuse (task, message);
 }
 
 static void

@@ -19,12 +19,13 @@
  *
  * The Cal.com API v2 client: the bookings of a window (all statuses, every
  * page), one booking by uid, create, cancel, reschedule, one event type,
- * and `/me` for the connection test. Requests go through a #CsHttpClient with Cal.com's published rate
- * limit.
+ * and `/me` for the connection test. Requests go through a #CsHttpClient
+ * with Cal.com's published rate limit.
  *
- * The API version and the paging strategy live here, and only here: a
- * later Cal.com (cursor paging under a newer `cal-api-version`) changes
- * these lines and nothing else.
+ * The paging strategy lives here, and only here; the API versions and the
+ * writes' paths and bodies live in cs-write.h: a later Cal.com (cursor
+ * paging under a newer `cal-api-version`) changes those lines and nothing
+ * else.
  */
 struct _CsCalcomClient
 {
@@ -324,18 +325,37 @@ cs_calcom_client_list_bookings_finish (CsCalcomClient  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* The single-booking calls share one shape: send, parse one booking (the
- * uid asked for, when Cal.com answers with a recurring series). */
+/* The single-object calls share one shape: send, parse one answer, return
+ * it. @uid picks the occurrence when Cal.com answers a booking call with a
+ * recurring series. */
+typedef gpointer (*ParseFunc) (GBytes      *body,
+                               const char  *uid,
+                               GError     **error);
+
+typedef struct
+{
+  ParseFunc       parse;
+  GDestroyNotify  free_answer;
+  char           *uid;
+} Reply;
+
 static void
-booking_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+reply_free (Reply *reply)
+{
+  g_free (reply->uid);
+  g_free (reply);
+}
+
+static void
+reply_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(CsHttpResponse) response = NULL;
   g_autoptr(GError) error = NULL;
-  const char *uid = g_task_get_task_data (task);
-  CsBooking *booking;
+  Reply *reply = g_task_get_task_data (task);
+  gpointer answer;
 
   response = cs_http_client_send_finish (CS_HTTP_CLIENT (object), result, &error);
   if (response == NULL)
@@ -344,14 +364,73 @@ booking_cb (GObject      *object,
       return;
     }
 
-  booking = cs_calcom_parse_booking_response (response->body, uid, &error);
-  if (booking == NULL)
+  answer = reply->parse (response->body, reply->uid, &error);
+  if (answer == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  g_task_return_pointer (task, booking, (GDestroyNotify) cs_booking_free);
+  g_task_return_pointer (task, answer, reply->free_answer);
+}
+
+static void
+send_for_reply (CsCalcomClient      *self,
+                gpointer             source_tag,
+                const CsHttpRequest *request,
+                ParseFunc            parse,
+                GDestroyNotify       free_answer,
+                const char          *uid,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Reply *reply = g_new0 (Reply, 1);
+
+  reply->parse = parse;
+  reply->free_answer = free_answer;
+  reply->uid = g_strdup (uid);
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, reply, (GDestroyNotify) reply_free);
+  cs_http_client_send_async (self->http, request, cancellable, reply_cb, g_steal_pointer (&task));
+}
+
+static gpointer
+reply_finish (CsCalcomClient  *self,
+              GAsyncResult    *result,
+              gpointer         source_tag,
+              GError         **error)
+{
+  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+parse_booking_reply (GBytes      *body,
+                     const char  *uid,
+                     GError     **error)
+{
+  return cs_calcom_parse_booking_response (body, uid, error);
+}
+
+static gpointer
+parse_event_type_reply (GBytes      *body,
+                        const char  *uid,
+                        GError     **error)
+{
+  return cs_calcom_parse_event_type (body, error);
+}
+
+static gpointer
+parse_me_reply (GBytes      *body,
+                const char  *uid,
+                GError     **error)
+{
+  return cs_calcom_parse_me (body, error);
 }
 
 static void
@@ -365,7 +444,6 @@ send_for_booking (CsCalcomClient      *self,
                   GAsyncReadyCallback  callback,
                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   CsHttpRequest request = {
     .method = method,
     .path = path,
@@ -373,9 +451,8 @@ send_for_booking (CsCalcomClient      *self,
     .api_version = CS_CALCOM_BOOKINGS_API_VERSION,
   };
 
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, g_strdup (uid), g_free);
-  cs_http_client_send_async (self->http, &request, cancellable, booking_cb, g_steal_pointer (&task));
+  send_for_reply (self, source_tag, &request, parse_booking_reply,
+                  (GDestroyNotify) cs_booking_free, uid, cancellable, callback, user_data);
 }
 
 static void
@@ -388,19 +465,6 @@ send_write (CsCalcomClient      *self,
 {
   send_for_booking (self, source_tag, cs_write_kind_get_method (write->kind), write->path,
                     write->body, write->booking_uid, cancellable, callback, user_data);
-}
-
-static CsBooking *
-booking_finish (CsCalcomClient  *self,
-                GAsyncResult    *result,
-                gpointer         source_tag,
-                GError         **error)
-{
-  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -446,7 +510,7 @@ cs_calcom_client_get_booking_finish (CsCalcomClient  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
 {
-  return booking_finish (self, result, cs_calcom_client_get_booking_async, error);
+  return reply_finish (self, result, cs_calcom_client_get_booking_async, error);
 }
 
 /**
@@ -492,7 +556,7 @@ cs_calcom_client_create_booking_finish (CsCalcomClient  *self,
                                         GAsyncResult    *result,
                                         GError         **error)
 {
-  return booking_finish (self, result, cs_calcom_client_create_booking_async, error);
+  return reply_finish (self, result, cs_calcom_client_create_booking_async, error);
 }
 
 /**
@@ -536,7 +600,7 @@ cs_calcom_client_cancel_booking_finish (CsCalcomClient  *self,
                                         GAsyncResult    *result,
                                         GError         **error)
 {
-  return booking_finish (self, result, cs_calcom_client_cancel_booking_async, error);
+  return reply_finish (self, result, cs_calcom_client_cancel_booking_async, error);
 }
 
 /**
@@ -587,34 +651,7 @@ cs_calcom_client_reschedule_booking_finish (CsCalcomClient  *self,
                                             GAsyncResult    *result,
                                             GError         **error)
 {
-  return booking_finish (self, result, cs_calcom_client_reschedule_booking_async, error);
-}
-
-static void
-event_type_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(CsHttpResponse) response = NULL;
-  g_autoptr(GError) error = NULL;
-  CsCalcomEventType *event_type;
-
-  response = cs_http_client_send_finish (CS_HTTP_CLIENT (object), result, &error);
-  if (response == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  event_type = cs_calcom_parse_event_type (response->body, &error);
-  if (event_type == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_pointer (task, event_type, (GDestroyNotify) cs_calcom_event_type_free);
+  return reply_finish (self, result, cs_calcom_client_reschedule_booking_async, error);
 }
 
 /**
@@ -637,7 +674,6 @@ cs_calcom_client_get_event_type_async (CsCalcomClient      *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *path = NULL;
   CsHttpRequest request = {
     .method = "GET",
@@ -647,13 +683,11 @@ cs_calcom_client_get_event_type_async (CsCalcomClient      *self,
   g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
   g_return_if_fail (id > 0);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cs_calcom_client_get_event_type_async);
-
   path = cs_calcom_path_event_type (id);
   request.path = path;
-  cs_http_client_send_async (self->http, &request, cancellable, event_type_cb,
-                             g_steal_pointer (&task));
+  send_for_reply (self, cs_calcom_client_get_event_type_async, &request, parse_event_type_reply,
+                  (GDestroyNotify) cs_calcom_event_type_free, NULL, cancellable, callback,
+                  user_data);
 }
 
 /**
@@ -669,37 +703,7 @@ cs_calcom_client_get_event_type_finish (CsCalcomClient  *self,
                                         GAsyncResult    *result,
                                         GError         **error)
 {
-  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-me_cb (GObject      *object,
-       GAsyncResult *result,
-       gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(CsHttpResponse) response = NULL;
-  g_autoptr(GError) error = NULL;
-  CsCalcomMe *me;
-
-  response = cs_http_client_send_finish (CS_HTTP_CLIENT (object), result, &error);
-  if (response == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  me = cs_calcom_parse_me (response->body, &error);
-  if (me == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  g_task_return_pointer (task, me, (GDestroyNotify) cs_calcom_me_free);
+  return reply_finish (self, result, cs_calcom_client_get_event_type_async, error);
 }
 
 /**
@@ -718,14 +722,12 @@ cs_calcom_client_get_me_async (CsCalcomClient      *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
   CsHttpRequest request = { .method = "GET", .path = "/me" };
 
   g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, cs_calcom_client_get_me_async);
-  cs_http_client_send_async (self->http, &request, cancellable, me_cb, g_steal_pointer (&task));
+  send_for_reply (self, cs_calcom_client_get_me_async, &request, parse_me_reply,
+                  (GDestroyNotify) cs_calcom_me_free, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -741,8 +743,5 @@ cs_calcom_client_get_me_finish (CsCalcomClient  *self,
                                 GAsyncResult    *result,
                                 GError         **error)
 {
-  g_return_val_if_fail (CS_IS_CALCOM_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return reply_finish (self, result, cs_calcom_client_get_me_async, error);
 }
