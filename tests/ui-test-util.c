@@ -313,6 +313,46 @@ ui_test_find_label (GtkWidget  *root,
   return find_widget (root, match_label, text);
 }
 
+/* The render node of @widget as it looks now, or NULL if it has drawn
+ * nothing yet. */
+static GskRenderNode *
+snapshot_widget (GtkWidget *widget,
+                 gboolean   with_background)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (with_background)
+    {
+      GdkRGBA background;
+
+      if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget),
+                                           "window_bg_color", &background))
+        gdk_rgba_parse (&background, "white");
+      gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
+    }
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+
+  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
+static gboolean
+widget_renders (gpointer user_data)
+{
+  GtkWidget *widget = user_data;
+  g_autoptr(GskRenderNode) node = NULL;
+
+  if (!gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) <= 0 ||
+      gtk_widget_get_height (widget) <= 0 ||
+      gtk_native_get_renderer (gtk_widget_get_native (widget)) == NULL)
+    return FALSE;
+
+  node = snapshot_widget (widget, FALSE);
+  return node != NULL;
+}
+
 /**
  * ui_test_save_png:
  * @widget: a drawn widget
@@ -330,29 +370,20 @@ ui_test_save_png (GtkWidget  *widget,
                   gboolean    with_background,
                   const char *path)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  GskRenderer *renderer;
 
-  if (with_background)
-    {
-      GdkRGBA background;
+  /* A window just shown or changed may not have drawn yet: wait until it
+   * has something to render, however slow the machine. */
+  ui_test_wait_until (widget_renders, widget, "the widget to render");
 
-      if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget),
-                                           "window_bg_color", &background))
-        gdk_rgba_parse (&background, "white");
-      gtk_snapshot_append_color (snapshot, &background, &GRAPHENE_RECT_INIT (0, 0, width, height));
-    }
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL || renderer == NULL)
-    return FALSE;
-
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  node = snapshot_widget (widget, with_background);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0,
+                                                              gtk_widget_get_width (widget),
+                                                              gtk_widget_get_height (widget)));
   return gdk_texture_save_to_png (texture, path);
 }
 
