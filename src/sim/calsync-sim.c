@@ -391,6 +391,12 @@ main (int   argc,
       return 1;
     }
 
+  /* Stoppable before it says it serves: whoever reads the lines below may
+   * send SIGTERM at once. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
+
   g_print ("Cal.com base URL: %s\n", cs_sim_server_get_calcom_url (server));
   g_print ("Cal.com API key:  %s\n", cs_sim_server_get_calcom_api_key (server));
   g_print ("Backend base URL: %s\n", cs_sim_server_get_backend_url (server));
@@ -406,9 +412,6 @@ main (int   argc,
     g_print ("Ground truth: %s\n", o.truth);
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
 
   cs_sim_server_stop (server);
