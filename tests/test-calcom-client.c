@@ -200,6 +200,43 @@ test_paging_10000 (Fixture       *f,
   check_paging (f, 10000, 40);
 }
 
+/* With afterUpdatedAt, Cal.com's totals count every booking of the window
+ * (NOTES.md): the listing goes page by page and stops at the first page
+ * that is not full, instead of fetching the pages the totals announce. */
+static void
+test_incremental_stops_at_short_page (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(CsCalcomListing) listing = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NetTestAsync async = { NULL };
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  CsTime since;
+
+  add_bookings (f, 1000);
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_HOUR);
+  since = cs_clock_get_now (f->clock) - CS_USEC_PER_MINUTE;
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *uid = g_strdup_printf ("paging-%05u", i * 3);
+
+      cs_sim_dataset_touch_booking (dataset, cs_sim_dataset_lookup_booking (dataset, uid));
+    }
+
+  cs_calcom_client_list_bookings_async (f->client,
+                                        NET_TEST_NOW - 365 * CS_USEC_PER_DAY,
+                                        NET_TEST_NOW + 365 * CS_USEC_PER_DAY,
+                                        since, NULL, net_test_async_cb, &async);
+  result = net_test_wait (&async, f->clock, cs_calcom_client_get_http (f->client));
+  listing = cs_calcom_client_list_bookings_finish (f->client, result, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (listing->bookings->len, ==, 300);
+  g_assert_cmpuint (listing->n_pages, ==, 2);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_LIST), ==, 2);
+}
+
 static void
 test_duplicates_across_pages (Fixture       *f,
                               gconstpointer  data)
@@ -660,6 +697,7 @@ main (int   argc,
   ADD ("paging-251", 0, test_paging_251);
   ADD ("paging-10000", 0, test_paging_10000);
   ADD ("duplicates-across-pages", 0, test_duplicates_across_pages);
+  ADD ("incremental-stops-at-short-page", 0, test_incremental_stops_at_short_page);
   ADD ("list-dataset-parses", 500, test_list_dataset_parses);
   ADD ("get-booking", 50, test_get_booking);
   ADD ("create-and-cancel", 10, test_create_and_cancel);
