@@ -16,6 +16,7 @@ typedef struct
 {
   CsClock        *clock;
   CsSyncTracking  tracking;
+  CsTime          due;
 } Fixture;
 
 static void
@@ -24,6 +25,7 @@ fixture_set_up (Fixture       *f,
 {
   f->clock = cs_manual_clock_new (T0);
   cs_sync_tracking_init (&f->tracking);
+  f->due = CS_TIME_UNSET;
 }
 
 static void
@@ -34,7 +36,8 @@ fixture_tear_down (Fixture       *f,
   g_assert_finalize_object (f->clock);
 }
 
-/* Applies @kind at the clock's time and keeps the new tracking fields. */
+/* Applies @kind at the clock's time and keeps the new tracking fields and
+ * the next due time, as the cache does. */
 static void
 attempt (Fixture         *f,
          CsAttemptKind    kind,
@@ -43,8 +46,9 @@ attempt (Fixture         *f,
 {
   CsAttemptResult result = { .kind = kind, .message = message };
 
-  cs_retry_policy_apply (&f->tracking, &result, cs_clock_get_now (f->clock), decision);
+  cs_retry_policy_apply (&f->tracking, f->due, &result, cs_clock_get_now (f->clock), decision);
   cs_sync_tracking_copy_into (&decision->tracking, &f->tracking);
+  f->due = decision->next_attempt_at;
 }
 
 static void
@@ -114,13 +118,103 @@ test_schedule_to_manual_review (Fixture       *f,
   g_assert_cmpint (d.next_attempt_at, ==, CS_TIME_UNSET);
   cs_retry_decision_clear (&d);
 
-  /* A later check (the comprehensive one) finds it still wrong: no second
-   * flag, no second notification, the first flag time stays. */
-  advance_to (f, third + CS_USEC_PER_HOUR);
-  attempt (f, CS_ATTEMPT_VERIFICATION_ERROR, "API timeout", &d);
-  g_assert_cmpuint (d.tracking.sync_attempt_count, ==, 4);
+  /* Later checks (the daily ones) find it still wrong: the count has
+   * stopped, no second flag, no second notification, the first flag time
+   * stays, nothing is due. */
+  for (guint day = 1; day <= 20; day++)
+    {
+      advance_to (f, third + day * CS_USEC_PER_DAY);
+      attempt (f, CS_ATTEMPT_VERIFICATION_ERROR, "API timeout", &d);
+      g_assert_cmpuint (d.tracking.sync_attempt_count, ==, 3);
+      g_assert_cmpint (d.tracking.last_sync_attempt_at, ==, third);
+      g_assert_true (d.tracking.requires_manual_review);
+      g_assert_cmpint (d.tracking.manual_review_flagged_at, ==, third);
+      g_assert_false (d.newly_flagged);
+      g_assert_false (d.counted);
+      g_assert_cmpint (d.next_attempt_at, ==, CS_TIME_UNSET);
+      cs_retry_decision_clear (&d);
+    }
+}
+
+/* Runs that meet an item before its next attempt time check it without
+ * counting: three runs within a second leave one attempt, and the +1 and
+ * +5 minute attempts still come and flag. */
+static void
+test_early_checks_count_nothing (Fixture       *f,
+                                 gconstpointer  data)
+{
+  CsRetryDecision d;
+  CsTime second;
+
+  attempt (f, CS_ATTEMPT_ORPHANED_LOCAL, "Not in Cal.com", &d);
+  g_assert_true (d.counted);
+  second = d.next_attempt_at;
+  cs_retry_decision_clear (&d);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      advance_to (f, cs_clock_get_now (f->clock) + CS_USEC_PER_SECOND / 3);
+      g_assert_false (cs_retry_policy_is_due (&f->tracking, f->due, cs_clock_get_now (f->clock)));
+      attempt (f, CS_ATTEMPT_DATA_MISMATCH, "Data mismatch: start", &d);
+      g_assert_false (d.counted);
+      g_assert_false (d.newly_flagged);
+      g_assert_cmpuint (d.tracking.sync_attempt_count, ==, 1);
+      g_assert_cmpint (d.tracking.last_sync_attempt_at, ==, T0);
+      g_assert_cmpint (d.next_attempt_at, ==, second);
+      /* What was found is shown at once. */
+      g_assert_cmpint (d.tracking.sync_error_code, ==, CS_ERROR_CODE_DATA_MISMATCH);
+      g_assert_cmpstr (d.tracking.sync_error_message, ==, "Data mismatch: start");
+      cs_retry_decision_clear (&d);
+    }
+
+  advance_to (f, second);
+  g_assert_true (cs_retry_policy_is_due (&f->tracking, f->due, cs_clock_get_now (f->clock)));
+  attempt (f, CS_ATTEMPT_DATA_MISMATCH, "Data mismatch: start", &d);
+  g_assert_true (d.counted);
+  g_assert_cmpuint (d.tracking.sync_attempt_count, ==, 2);
+  g_assert_cmpint (d.next_attempt_at, ==, second + CS_RETRY_DELAY_SECOND);
+  cs_retry_decision_clear (&d);
+
+  /* Early again (4 of the 5 minutes), then due. */
+  advance_to (f, second + 4 * CS_USEC_PER_MINUTE);
+  attempt (f, CS_ATTEMPT_DATA_MISMATCH, "Data mismatch: start", &d);
+  g_assert_false (d.counted);
+  g_assert_false (d.tracking.requires_manual_review);
+  cs_retry_decision_clear (&d);
+
+  advance_to (f, second + CS_RETRY_DELAY_SECOND);
+  attempt (f, CS_ATTEMPT_DATA_MISMATCH, "Data mismatch: start", &d);
+  g_assert_true (d.counted);
+  g_assert_true (d.newly_flagged);
+  g_assert_cmpuint (d.tracking.sync_attempt_count, ==, 3);
+  cs_retry_decision_clear (&d);
+}
+
+/* A flagged item that changes its problem shows the new one and keeps its
+ * flag: a person must still look. */
+static void
+test_flagged_follows_finding (Fixture       *f,
+                              gconstpointer  data)
+{
+  CsRetryDecision d;
+  CsTime flagged_at;
+
+  for (guint i = 0; i < CS_RETRY_MAX_ATTEMPTS; i++)
+    {
+      if (f->due != CS_TIME_UNSET)
+        advance_to (f, f->due);
+      attempt (f, CS_ATTEMPT_ORPHANED_LOCAL, "Not in Cal.com", &d);
+      cs_retry_decision_clear (&d);
+    }
+  flagged_at = f->tracking.manual_review_flagged_at;
+
+  advance_to (f, cs_clock_get_now (f->clock) + CS_USEC_PER_DAY);
+  attempt (f, CS_ATTEMPT_DATA_MISMATCH, "Data mismatch: status", &d);
+  g_assert_cmpint (d.tracking.status, ==, CS_SYNC_STATUS_FAILED);
+  g_assert_cmpint (d.tracking.sync_error_code, ==, CS_ERROR_CODE_DATA_MISMATCH);
   g_assert_true (d.tracking.requires_manual_review);
-  g_assert_cmpint (d.tracking.manual_review_flagged_at, ==, third);
+  g_assert_cmpint (d.tracking.manual_review_flagged_at, ==, flagged_at);
+  g_assert_cmpuint (d.tracking.sync_attempt_count, ==, 3);
   g_assert_false (d.newly_flagged);
   cs_retry_decision_clear (&d);
 }
@@ -195,7 +289,7 @@ test_circuit_open_counts_nothing (Fixture       *f,
   attempt (f, CS_ATTEMPT_VERIFICATION_ERROR, "API timeout", &d);
   cs_retry_decision_clear (&d);
 
-  cs_retry_policy_apply (&f->tracking, &open, T0 + CS_USEC_PER_MINUTE, &d);
+  cs_retry_policy_apply (&f->tracking, f->due, &open, T0 + CS_USEC_PER_MINUTE, &d);
   g_assert_cmpuint (d.tracking.sync_attempt_count, ==, 1);
   g_assert_cmpint (d.tracking.last_sync_attempt_at, ==, T0);
   g_assert_cmpint (d.tracking.status, ==, CS_SYNC_STATUS_FAILED);
@@ -207,7 +301,7 @@ test_circuit_open_counts_nothing (Fixture       *f,
   cs_retry_decision_clear (&d);
 
   /* Without a known reopening time it asks again in a minute. */
-  cs_retry_policy_apply (&f->tracking, &open_no_time, T0 + CS_USEC_PER_MINUTE, &d);
+  cs_retry_policy_apply (&f->tracking, f->due, &open_no_time, T0 + CS_USEC_PER_MINUTE, &d);
   g_assert_cmpint (d.next_attempt_at, ==, T0 + 2 * CS_USEC_PER_MINUTE);
   g_assert_cmpuint (d.tracking.sync_attempt_count, ==, 1);
   cs_retry_decision_clear (&d);
@@ -221,6 +315,8 @@ test_success_clears_flag (Fixture       *f,
 
   for (guint i = 0; i < CS_RETRY_MAX_ATTEMPTS; i++)
     {
+      if (f->due != CS_TIME_UNSET)
+        advance_to (f, f->due);
       attempt (f, CS_ATTEMPT_ORPHANED_LOCAL, "Not in Cal.com", &d);
       cs_retry_decision_clear (&d);
     }
@@ -244,7 +340,7 @@ test_input_not_modified (Fixture       *f,
   f->tracking.sync_error_message = g_strdup ("old");
   cs_sync_tracking_copy_into (&f->tracking, &before);
 
-  cs_retry_policy_apply (&f->tracking, &result, T0, &d);
+  cs_retry_policy_apply (&f->tracking, CS_TIME_UNSET, &result, T0, &d);
   g_assert_true (cs_sync_tracking_equal (&f->tracking, &before));
   g_assert_false (cs_sync_tracking_equal (&d.tracking, &before));
 
@@ -269,6 +365,8 @@ main (int   argc,
   ADD ("mismatch-is-failed-with-code", test_mismatch_is_failed_with_code);
   ADD ("circuit-open-counts-nothing", test_circuit_open_counts_nothing);
   ADD ("success-clears-flag", test_success_clears_flag);
+  ADD ("early-checks-count-nothing", test_early_checks_count_nothing);
+  ADD ("flagged-follows-finding", test_flagged_follows_finding);
   ADD ("input-not-modified", test_input_not_modified);
 
 #undef ADD

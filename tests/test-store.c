@@ -645,6 +645,9 @@ test_migrate_every_version (Fixture       *f,
       booking = cs_store_get_booking (store, "uid-tracked", &error);
       g_assert_no_error (error);
       assert_booking_equal (booking, g_ptr_array_index (bookings, 0));
+      /* A resolved item waits for no attempt: unresolved, it is due. */
+      ((CsBooking *) g_ptr_array_index (bookings, 0))->resolved_at = CS_TIME_UNSET;
+      save_bookings (store, bookings);
       due = cs_store_list_due_bookings (store, T0 + CS_USEC_PER_HOUR, &error);
       g_assert_no_error (error);
       g_assert_cmpuint (due->len, ==, 1);
@@ -1456,6 +1459,67 @@ test_appointment_due (Fixture       *f,
   none = cs_store_list_due_appointments (store, now - 11, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (none->len, ==, 0);
+
+  g_assert_finalize_object (store);
+}
+
+/* What the retry timer is armed with: the earliest wait of any item after
+ * a given instant, appointments and bookings alike; a resolved or flagged
+ * item waits for nobody. */
+static void
+test_next_due (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) list = appointment_array ();
+  g_autoptr(GPtrArray) bookings = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_booking_free);
+  g_autoptr(GPtrArray) due = NULL;
+  CsStore *store = open_store (f, COMPANY_A);
+  CsTime next = 42;
+  CsAppointment *a;
+  CsBooking *b;
+
+  g_assert_true (cs_store_get_next_due (store, CS_TIME_UNSET, &next, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (next, ==, CS_TIME_UNSET);
+
+  a = make_appointment (1, COMPANY_A, T0);
+  a->next_attempt_at = T0 + 10;
+  a->resolved_at = T0;
+  g_ptr_array_add (list, a);
+  a = make_appointment (2, COMPANY_A, T0);
+  a->next_attempt_at = T0 + 20;
+  a->sync.requires_manual_review = TRUE;
+  a->sync.manual_review_flagged_at = T0;
+  g_ptr_array_add (list, a);
+  a = make_appointment (3, COMPANY_A, T0);
+  a->next_attempt_at = T0 + 40;
+  g_ptr_array_add (list, a);
+  a = make_appointment (4, COMPANY_A, T0);
+  a->next_attempt_at = T0 - 5;
+  g_ptr_array_add (list, a);
+  g_assert_true (cs_store_save_appointments (store, list, &error));
+  g_assert_no_error (error);
+
+  b = make_booking ("uid-due", T0);
+  b->next_attempt_at = T0 + 30;
+  g_ptr_array_add (bookings, b);
+  save_bookings (store, bookings);
+
+  g_assert_true (cs_store_get_next_due (store, CS_TIME_UNSET, &next, &error));
+  g_assert_cmpint (next, ==, T0 - 5);
+  g_assert_true (cs_store_get_next_due (store, T0, &next, &error));
+  g_assert_cmpint (next, ==, T0 + 30);
+  g_assert_true (cs_store_get_next_due (store, T0 + 30, &next, &error));
+  g_assert_cmpint (next, ==, T0 + 40);
+  g_assert_true (cs_store_get_next_due (store, T0 + 40, &next, &error));
+  g_assert_cmpint (next, ==, CS_TIME_UNSET);
+  g_assert_no_error (error);
+
+  /* The retry run's list leaves the resolved one out too. */
+  due = cs_store_list_due_appointments (store, T0 + 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 3);
 
   g_assert_finalize_object (store);
 }
@@ -3015,6 +3079,7 @@ main (int   argc,
   ADD ("appointment-update-each-field", test_appointment_update_each_field);
   ADD ("appointment-list", test_appointment_list);
   ADD ("appointment-due", test_appointment_due);
+  ADD ("next-due", test_next_due);
   ADD ("appointment-counts", test_appointment_counts);
   ADD ("appointment-refused", test_appointment_refused);
   ADD ("appointment-sync-diff", test_appointment_sync_diff);

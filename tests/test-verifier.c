@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cs-net-error.h"
+#include "cs-retry-policy.h"
 #include "cs-verifier.h"
 #include "net-test-util.h"
 
@@ -227,6 +228,153 @@ test_ground_truth (Fixture       *f,
                     cs_sim_dataset_count_category (dataset, CS_SIM_CATEGORY_SUGGESTED));
   g_assert_cmpuint (third->run->n_flagged, ==,
                     third->newly_flagged_appointments->len + third->newly_flagged_bookings->len);
+}
+
+/* Whether every problem of the window has @attempts counted and is
+ * flagged or not, and the number of problems. */
+static guint
+assert_problems (Fixture  *f,
+                 guint     attempts,
+                 gboolean  flagged)
+{
+  g_autoptr(GPtrArray) cached = cs_store_list_appointments (f->store, CS_TIME_UNSET,
+                                                            CS_TIME_UNSET, NULL);
+  guint n = 0;
+
+  for (guint i = 0; i < cached->len; i++)
+    {
+      const CsAppointment *a = g_ptr_array_index (cached, i);
+
+      if (a->sync.status == CS_SYNC_STATUS_SYNCED)
+        continue;
+      g_assert_cmpuint (a->sync.sync_attempt_count, ==, attempts);
+      g_assert_cmpint (a->sync.requires_manual_review, ==, flagged);
+      n++;
+    }
+
+  return n;
+}
+
+/* The retry spacing is a rule of the data: runs that come early (three
+ * within a minute, as three `--once` would) check but count one attempt;
+ * the runs at +1 and +5 minutes count and flag. A flag stops the count:
+ * daily checks later verify the item without counting or writing history. */
+static void
+test_retry_spacing (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(CsVerifyReport) flagging = NULL;
+  g_autoptr(CsVerifyReport) first = NULL;
+  g_autoptr(GPtrArray) history_before = NULL;
+  g_autoptr(GPtrArray) history_after = NULL;
+  g_autoptr(GPtrArray) cached = NULL;
+  guint problems = 0;
+  gint64 watched = 0;
+
+  first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  problems = assert_problems (f, 1, FALSE);
+  g_assert_cmpuint (problems, >, 0);
+  g_assert_cmpint (first->next_due, ==, NET_TEST_NOW + CS_USEC_PER_MINUTE);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(CsVerifyReport) early = NULL;
+
+      cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 20 * CS_USEC_PER_SECOND);
+      early = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+      g_assert_cmpuint (early->newly_flagged_appointments->len, ==, 0);
+      g_assert_cmpuint (assert_problems (f, 1, FALSE), ==, problems);
+      /* What waits is still armed, for its own time. */
+      g_assert_cmpint (early->next_due, ==, NET_TEST_NOW + CS_USEC_PER_MINUTE);
+    }
+
+  cs_manual_clock_set_now (CS_MANUAL_CLOCK (f->clock), NET_TEST_NOW + CS_USEC_PER_MINUTE);
+  g_clear_pointer (&first, cs_verify_report_free);
+  first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_cmpuint (assert_problems (f, 2, FALSE), ==, problems);
+
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_RETRY_DELAY_SECOND);
+  flagging = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_cmpuint (assert_problems (f, 3, TRUE), ==, problems);
+  g_assert_cmpuint (flagging->newly_flagged_appointments->len, ==, problems);
+  g_assert_cmpint (flagging->next_due, ==, CS_TIME_UNSET);
+
+  cached = cs_store_list_appointments (f->store, CS_TIME_UNSET, CS_TIME_UNSET, NULL);
+  for (guint i = 0; i < cached->len && watched == 0; i++)
+    if (((CsAppointment *) g_ptr_array_index (cached, i))->sync.requires_manual_review)
+      watched = ((CsAppointment *) g_ptr_array_index (cached, i))->id;
+  history_before = cs_store_list_history (f->store, watched, NULL);
+
+  for (guint day = 1; day <= 5; day++)
+    {
+      g_autoptr(CsVerifyReport) daily = NULL;
+
+      cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_DAY);
+      daily = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+      g_assert_cmpuint (daily->newly_flagged_appointments->len, ==, 0);
+    }
+  /* Still flagged after 3 attempts, not after 8; no line per day. */
+  g_assert_cmpuint (assert_problems (f, 3, TRUE), >, 0);
+  history_after = cs_store_list_history (f->store, watched, NULL);
+  g_assert_cmpuint (history_after->len, ==, history_before->len);
+}
+
+/* A flagged item that both sides agree on again clears its own flag, and
+ * its history says so. */
+static void
+test_flag_clears_itself (Fixture       *f,
+                         gconstpointer  data)
+{
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  GPtrArray *all = cs_sim_dataset_get_appointments (dataset);
+  g_autoptr(CsAppointment) after = NULL;
+  g_autoptr(GPtrArray) history = NULL;
+  const CsHistoryEvent *last;
+  gint64 id = 0;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(CsVerifyReport) report = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+
+      cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_RETRY_DELAY_SECOND);
+    }
+
+  /* A start mismatch, repaired on the Cal.com side behind our back. */
+  for (guint i = 0; i < all->len && id == 0; i++)
+    {
+      CsSimAppointment *row = g_ptr_array_index (all, i);
+      const CsSimTruth *truth = cs_sim_dataset_get_truth (dataset, row->appointment->id);
+
+      if (truth->category == CS_SIM_CATEGORY_MISMATCH_START)
+        {
+          CsSimBooking *booking = cs_sim_dataset_lookup_booking (dataset, truth->booking_uid);
+          g_autoptr(CsBooking) repaired = NULL;
+
+          g_assert_nonnull (booking);
+          id = row->appointment->id;
+          repaired = cs_booking_copy (booking->booking);
+          repaired->start = row->appointment->starts_at;
+          repaired->end = row->appointment->ends_at;
+          repaired->updated_at = cs_clock_get_now (f->clock);
+          cs_sim_dataset_put_booking (dataset, repaired);
+        }
+    }
+  g_assert_cmpint (id, >, 0);
+  {
+    g_autoptr(CsAppointment) flagged = cs_store_get_appointment (f->store, id, NULL);
+    g_autoptr(CsVerifyReport) report = NULL;
+
+    g_assert_true (flagged->sync.requires_manual_review);
+    cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_DAY);
+    report = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  }
+
+  after = cs_store_get_appointment (f->store, id, NULL);
+  g_assert_cmpint (after->sync.status, ==, CS_SYNC_STATUS_SYNCED);
+  g_assert_false (after->sync.requires_manual_review);
+  history = cs_store_list_history (f->store, id, NULL);
+  last = g_ptr_array_index (history, 0);  /* newest first */
+  g_assert_cmpstr (last->kind, ==, CS_HISTORY_KIND_FLAG_CLEARED);
 }
 
 static void
@@ -568,6 +716,8 @@ main (int   argc,
 
   ADD ("ground-truth", 600, test_ground_truth);
   ADD ("requests-per-run", 2000, test_requests_per_run);
+  ADD ("retry-spacing", 300, test_retry_spacing);
+  ADD ("flag-clears-itself", 300, test_flag_clears_itself);
   ADD ("failed-listing-writes-nothing", 200, test_failed_listing_writes_nothing);
   ADD ("mass-orphan-guard", 200, test_mass_orphan_guard);
   ADD ("second-request-joins", 100, test_second_request_joins);

@@ -18,6 +18,10 @@ G_BEGIN_DECLS
  * UiTestFixture:
  * @demo: the simulator, settings in memory and a temp-dir cache
  * @engine: a started engine on them
+ * @clock: the engine's clock: real time, which ui_test_verify() moves on
+ *   past the retry delays
+ * @nudge_id: the source that lets the clock's timers fire as real time
+ *   passes
  *
  * What every UI test starts from: the `--demo` company, its cache filled
  * by cs_demo_prepare_async() (every state at once) unless the test asks
@@ -27,6 +31,8 @@ typedef struct
 {
   CsDemo   *demo;
   CsEngine *engine;
+  CsClock  *clock;
+  guint     nudge_id;
 } UiTestFixture;
 
 /* How long a condition may take before the test fails. */

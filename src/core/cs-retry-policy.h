@@ -14,7 +14,8 @@
 G_BEGIN_DECLS
 
 /* DESIGN.md §1: attempt 1 at once, attempt 2 after 1 minute, attempt 3
- * after 5 more minutes, then manual review. */
+ * after 5 more minutes, then manual review. An attempt counts only when the
+ * item is due; once flagged, the count stops. */
 #define CS_RETRY_MAX_ATTEMPTS  3
 #define CS_RETRY_DELAY_FIRST   (G_GINT64_CONSTANT (1) * 60 * CS_USEC_PER_SECOND)
 #define CS_RETRY_DELAY_SECOND  (G_GINT64_CONSTANT (5) * 60 * CS_USEC_PER_SECOND)
@@ -63,15 +64,22 @@ typedef struct
  *   %CS_TIME_UNSET for none
  * @newly_flagged: %TRUE if this attempt flagged the appointment for manual
  *   review: the one moment to notify
+ * @counted: %TRUE if the check counted as an attempt (the item was due and
+ *   not flagged, and found a problem)
  */
 typedef struct
 {
   CsSyncTracking tracking;
   CsTime         next_attempt_at;
   gboolean       newly_flagged;
+  gboolean       counted;
 } CsRetryDecision;
 
+gboolean cs_retry_policy_is_due (const CsSyncTracking *current,
+                                 CsTime                due_at,
+                                 CsTime                now);
 void cs_retry_policy_apply   (const CsSyncTracking  *current,
+                              CsTime                 due_at,
                               const CsAttemptResult *result,
                               CsTime                 now,
                               CsRetryDecision       *decision);

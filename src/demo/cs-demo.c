@@ -983,12 +983,30 @@ cs_demo_get_server (CsDemo *self)
 CsEngine *
 cs_demo_new_engine (CsDemo *self)
 {
+  return cs_demo_new_engine_with_clock (self, NULL);
+}
+
+/**
+ * cs_demo_new_engine_with_clock:
+ * @self: a started demo
+ * @clock: (nullable): the engine's clock, or %NULL for the system clock
+ *
+ * Like cs_demo_new_engine(), on @clock: tests move it past the retry
+ * delays instead of waiting for them.
+ *
+ * Returns: (transfer full): a new engine, not yet started
+ */
+CsEngine *
+cs_demo_new_engine_with_clock (CsDemo  *self,
+                               CsClock *clock)
+{
   CsEngine *engine;
 
   g_return_val_if_fail (CS_IS_DEMO (self), NULL);
   g_return_val_if_fail (self->server != NULL, NULL);
+  g_return_val_if_fail (clock == NULL || CS_IS_CLOCK (clock), NULL);
 
-  engine = cs_engine_new (self->settings, NULL, self->store_path);
+  engine = cs_engine_new (self->settings, clock, self->store_path);
   cs_engine_set_secrets (engine, cs_sim_server_get_calcom_api_key (self->server),
                          cs_sim_server_get_backend_token (self->server));
   return engine;

@@ -36,6 +36,8 @@ GSettings   *cs_demo_get_settings       (CsDemo        *self);
 const char  *cs_demo_get_store_path     (CsDemo        *self);
 CsSimServer *cs_demo_get_server         (CsDemo        *self);
 CsEngine    *cs_demo_new_engine         (CsDemo        *self);
+CsEngine    *cs_demo_new_engine_with_clock (CsDemo     *self,
+                                            CsClock    *clock);
 void         cs_demo_set_history_days   (CsDemo        *self,
                                          guint          days);
 guint        cs_demo_get_history_days   (CsDemo        *self);

@@ -47,6 +47,7 @@ struct _CsEngine
   CsScheduler     *scheduler;
   CsNotifier      *notifier;
   CsAlertLog      *alerts;
+  CsVerifyReport  *last_told;
   GNetworkMonitor *network;
   gboolean         last_run_failed;
   CsCircuitState   calcom_circuit;
@@ -90,6 +91,7 @@ cs_engine_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend)), self);
   g_clear_object (&self->scheduler);
   g_clear_object (&self->notifier);
+  g_clear_pointer (&self->last_told, cs_verify_report_free);
   g_clear_object (&self->alerts);
   g_clear_object (&self->network);
   g_clear_object (&self->actions);
@@ -740,6 +742,31 @@ cs_engine_get_window (CsEngine *self,
 
 /* Verifying */
 
+/* What every run the engine started does with its report, whoever asked
+ * for it (the schedule, "Verify now", --once, a retry): new flags go to
+ * the in-app alerts and the desktop notification (once per flag, one
+ * summary per run), and the retry timer is armed for every item that waits.
+ * Callers who joined a run share its report: it is told once. */
+static void
+tell_report (CsEngine       *self,
+             CsVerifyReport *report)
+{
+  if (report == self->last_told)
+    return;
+  g_clear_pointer (&self->last_told, cs_verify_report_free);
+  self->last_told = g_atomic_rc_box_acquire (report);
+
+  cs_alert_log_add_report (self->alerts, report);
+
+  if (self->notifier != NULL && report->newly_flagged_appointments->len > 0)
+    cs_notifier_flagged (self->notifier,
+                         (const CsAppointment * const *) report->newly_flagged_appointments->pdata,
+                         report->newly_flagged_appointments->len);
+
+  if (self->scheduler != NULL && report->next_due != CS_TIME_UNSET)
+    cs_scheduler_offer_retry_due (self->scheduler, report->next_due);
+}
+
 static void
 verify_cb (GObject      *object,
            GAsyncResult *result,
@@ -764,7 +791,7 @@ verify_cb (GObject      *object,
 
   /* A dry run flags nothing: what it would flag is no news. */
   if (!GPOINTER_TO_INT (g_task_get_task_data (task)))
-    cs_alert_log_add_report (self->alerts, report);
+    tell_report (self, report);
 
   /* Remember the company, for the figures shown before the next check. */
   company_id = cs_store_get_company_id (self->store);
@@ -892,11 +919,6 @@ scheduled_run_cb (GObject      *object,
     }
 
   self->last_run_failed = FALSE;
-
-  if (self->notifier != NULL && report->newly_flagged_appointments->len > 0)
-    cs_notifier_flagged (self->notifier,
-                         (const CsAppointment * const *) report->newly_flagged_appointments->pdata,
-                         report->newly_flagged_appointments->len);
 
   if (self->scheduler != NULL)
     cs_scheduler_run_finished (self->scheduler, kind, TRUE, report->next_due);

@@ -1078,6 +1078,29 @@ cs_scheduler_set_retry_due (CsScheduler *self,
 }
 
 /**
+ * cs_scheduler_offer_retry_due:
+ * @self: a scheduler
+ * @due: when an item waits for its next attempt, or %CS_TIME_UNSET
+ *
+ * Arms the retry timer for @due unless an earlier retry is already due:
+ * what a run that the schedule did not ask for ("Verify now", an action's
+ * retry) leaves due is served on time too.
+ */
+void
+cs_scheduler_offer_retry_due (CsScheduler *self,
+                              CsTime       due)
+{
+  g_return_if_fail (CS_IS_SCHEDULER (self));
+  g_return_if_fail (due >= CS_TIME_UNSET);
+
+  if (due == CS_TIME_UNSET || (self->next_retry_at != CS_TIME_UNSET && self->next_retry_at <= due))
+    return;
+
+  scheduler_set_next_retry (self, due);
+  scheduler_evaluate (self);
+}
+
+/**
  * cs_scheduler_check_overdue:
  * @self: a scheduler
  *

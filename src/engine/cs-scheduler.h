@@ -48,6 +48,8 @@ void         cs_scheduler_run_finished          (CsScheduler         *self,
                                                  CsSchedulerRunKind   kind,
                                                  gboolean             succeeded,
                                                  CsTime               next_retry_due);
+void         cs_scheduler_offer_retry_due       (CsScheduler         *self,
+                                                 CsTime               due);
 void         cs_scheduler_set_retry_due         (CsScheduler         *self,
                                                  CsTime               due);
 void         cs_scheduler_check_overdue         (CsScheduler         *self);

@@ -363,7 +363,7 @@ mark_circuit_open (CsVerifier   *self,
 
       if (cached == NULL)
         continue;
-      cs_retry_policy_apply (&cached->sync, &result, now, &decision);
+      cs_retry_policy_apply (&cached->sync, cached->next_attempt_at, &result, now, &decision);
       cs_sync_tracking_copy_into (&decision.tracking, &cached->sync);
       cached->next_attempt_at = decision.next_attempt_at;
       note_next_due (run->report, decision.next_attempt_at);
@@ -379,7 +379,7 @@ mark_circuit_open (CsVerifier   *self,
 
       if (cached == NULL)
         continue;
-      cs_retry_policy_apply (&cached->sync, &result, now, &decision);
+      cs_retry_policy_apply (&cached->sync, cached->next_attempt_at, &result, now, &decision);
       cs_sync_tracking_copy_into (&decision.tracking, &cached->sync);
       cached->next_attempt_at = decision.next_attempt_at;
       cs_retry_decision_clear (&decision);
@@ -1073,6 +1073,39 @@ note_next_due (CsVerifyReport *report,
   }                                                                         \
   G_STMT_END
 
+/* The history line of a check that changed an appointment's tracking:
+ * verified (and, for a flagged one, that the flag cleared itself), an
+ * attempt counted, the flag, or a finding that changed on a check that
+ * counted nothing (early, or flagged). */
+static CsHistoryEvent *
+history_event_for (const CsAppointment   *previous,
+                   const CsRetryDecision *decision,
+                   CsAttemptKind          attempt,
+                   const char            *message,
+                   CsTime                 now)
+{
+  CsHistoryEvent *event;
+
+  if (attempt == CS_ATTEMPT_SYNCED)
+    {
+      if (previous->sync.status == CS_SYNC_STATUS_SYNCED)
+        return NULL;
+      if (previous->sync.requires_manual_review)
+        event = cs_history_event_new (previous->id, now, CS_HISTORY_KIND_FLAG_CLEARED, NULL);
+      else
+        event = cs_history_event_new (previous->id, now, CS_HISTORY_KIND_VERIFIED, "Verified");
+    }
+  else if (decision->newly_flagged)
+    event = cs_history_event_new (previous->id, now, CS_HISTORY_KIND_FLAGGED, message);
+  else if (decision->counted)
+    event = cs_history_event_new (previous->id, now, CS_HISTORY_KIND_ATTEMPT_FAILED, message);
+  else
+    event = cs_history_event_new (previous->id, now, CS_HISTORY_KIND_CHECKED, message);
+
+  event->attempt = decision->tracking.sync_attempt_count;
+  return event;
+}
+
 /* Applies one attempt to an appointment (@fresh: the CRM's data, owned by
  * the run's arrays) over what the cache had. */
 static void
@@ -1101,26 +1134,14 @@ decide_appointment (CsVerifier       *self,
   if (in_scope (run, self, &next->sync, next->resolved_at, next->snoozed_until, attempt,
                 run->changed_ids != NULL && g_hash_table_contains (run->changed_ids, &fresh->id)))
     {
-      cs_retry_policy_apply (&next->sync, &result, now, &decision);
+      cs_retry_policy_apply (&next->sync, next->next_attempt_at, &result, now, &decision);
 
       if (!cs_sync_tracking_equal (&decision.tracking, &next->sync))
         {
-          CsHistoryEvent *event;
+          CsHistoryEvent *event = history_event_for (next, &decision, attempt, message, now);
 
-          if (attempt == CS_ATTEMPT_SYNCED)
-            event = next->sync.status != CS_SYNC_STATUS_SYNCED
-                    ? cs_history_event_new (next->id, now, CS_HISTORY_KIND_VERIFIED, "Verified")
-                    : NULL;
-          else
-            event = cs_history_event_new (next->id, now,
-                                          decision.newly_flagged ? CS_HISTORY_KIND_FLAGGED
-                                                                 : CS_HISTORY_KIND_ATTEMPT_FAILED,
-                                          message);
           if (event != NULL)
-            {
-              event->attempt = decision.tracking.sync_attempt_count;
-              g_ptr_array_add (run->save_events, event);
-            }
+            g_ptr_array_add (run->save_events, event);
         }
 
       cs_sync_tracking_copy_into (&decision.tracking, &next->sync);
@@ -1171,7 +1192,7 @@ decide_booking (CsVerifier      *self,
   if (in_scope (run, self, &next->sync, next->resolved_at, next->snoozed_until, attempt,
                 run->changed_uids != NULL && g_hash_table_contains (run->changed_uids, fresh->uid)))
     {
-      cs_retry_policy_apply (&next->sync, &result, now, &decision);
+      cs_retry_policy_apply (&next->sync, next->next_attempt_at, &result, now, &decision);
       cs_sync_tracking_copy_into (&decision.tracking, &next->sync);
       next->next_attempt_at = decision.next_attempt_at;
       note_next_due (run->report, decision.next_attempt_at);
@@ -1209,7 +1230,8 @@ mark_claimed_bookings (CsVerifier *self,
           CsAttemptResult result = { CS_ATTEMPT_SYNCED, NULL, CS_TIME_UNSET };
           CsRetryDecision decision;
 
-          cs_retry_policy_apply (&previous->sync, &result, cs_clock_get_now (self->clock), &decision);
+          cs_retry_policy_apply (&previous->sync, previous->next_attempt_at, &result,
+                                 cs_clock_get_now (self->clock), &decision);
           cs_sync_tracking_copy_into (&decision.tracking, &next->sync);
           cs_retry_decision_clear (&decision);
         }
@@ -1532,6 +1554,17 @@ commit_in_thread (GTask        *task,
   for (guint i = 0; i + 1 < run->diffs->len; i += 2)
     cs_store_set_sync_diff (self->store, *(gint64 *) g_ptr_array_index (run->diffs, i),
                             g_ptr_array_index (run->diffs, i + 1), NULL);
+
+  /* The retry timer serves every item that waits, not only those this run
+   * looked at. Times before the run's start are left out: a run that met
+   * such an item and could not serve it (it left the CRM) must not be
+   * requested again at once; the next cycle looks at it. */
+  if (!cs_store_get_next_due (self->store, run->record->started_at, &run->report->next_due,
+                              &error))
+    {
+      g_warning ("The next due attempt could not be read: %s", error->message);
+      g_clear_error (&error);
+    }
 
   g_task_return_boolean (task, TRUE);
 }

@@ -130,7 +130,8 @@ typedef struct
  *   this run: the ones to notify about
  * @newly_flagged_bookings: (element-type CsBooking): likewise, bookings only
  *   in Cal.com
- * @next_due: the earliest retry the run scheduled, or %CS_TIME_UNSET
+ * @next_due: the earliest automatic attempt the cache waits for after the
+ *   run (any item's, not only those the run looked at), or %CS_TIME_UNSET
  * @suspect: the orphan guard held the run back: nothing was flagged
  * @suspect_reason: (nullable): why, in words for the dashboard
  * @n_window: appointments of the company in the window

@@ -33,6 +33,11 @@ G_BEGIN_DECLS
 #define CS_HISTORY_KIND_ATTEMPT_FAILED "attempt_failed"
 #define CS_HISTORY_KIND_FLAGGED        "flagged"
 #define CS_HISTORY_KIND_RESOLVED       "resolved"
+/* A check that found a problem without counting an attempt: the item was
+ * not due yet, or is flagged (the count has stopped). */
+#define CS_HISTORY_KIND_CHECKED        "checked"
+/* A flagged item that a later check found in order again. */
+#define CS_HISTORY_KIND_FLAG_CLEARED   "flag_cleared"
 
 /* The remote services an outbox item goes to (`outbox.service`). */
 #define CS_OUTBOX_SERVICE_CALCOM  "calcom"

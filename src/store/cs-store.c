@@ -1871,7 +1871,7 @@ cs_store_list_due_appointments (CsStore  *self,
   if (!(stmt = store_prepare (self,
                               "SELECT " CS_STORE_APPOINTMENT_COLUMNS " FROM appointments "
                               "WHERE company_id = ?1 AND next_attempt_at IS NOT NULL "
-                              "AND next_attempt_at <= ?2 "
+                              "AND next_attempt_at <= ?2 AND resolved_at IS NULL "
                               "ORDER BY next_attempt_at, id",
                               error)))
     return NULL;
@@ -1883,6 +1883,67 @@ cs_store_list_due_appointments (CsStore  *self,
 
   return collect_rows (self, stmt, appointment_from_row,
                        (GDestroyNotify) cs_appointment_free, error);
+}
+
+/**
+ * cs_store_get_next_due:
+ * @self: a store
+ * @after: only due times after this instant count, or %CS_TIME_UNSET for all
+ * @out_due: (out): the earliest `next_attempt_at` of the company's
+ *   appointments and bookings that wait for an automatic attempt (not
+ *   resolved, not flagged), or %CS_TIME_UNSET if none does
+ * @error: return location for a #GError
+ *
+ * What the retry timer is armed with after a run: every due item, not only
+ * those the run looked at.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+cs_store_get_next_due (CsStore  *self,
+                       CsTime    after,
+                       CsTime   *out_due,
+                       GError  **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(CsCachedStmt) stmt = NULL;
+  int rc = SQLITE_OK;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out_due != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->lock);
+
+  if (!store_require_company (self, error))
+    return FALSE;
+
+  if (!(stmt = store_prepare (self,
+                              "SELECT min(due) FROM ("
+                              "SELECT min(next_attempt_at) AS due FROM appointments "
+                              "WHERE company_id = ?1 AND next_attempt_at > ?2 "
+                              "AND resolved_at IS NULL AND requires_manual_review = 0 "
+                              "UNION ALL "
+                              "SELECT min(next_attempt_at) FROM bookings "
+                              "WHERE company_id = ?1 AND next_attempt_at > ?2 "
+                              "AND resolved_at IS NULL AND requires_manual_review = 0)",
+                              error)))
+    return FALSE;
+
+  bind_int64 (stmt, 1, self->company_id, &rc);
+  bind_int64 (stmt, 2, after == CS_TIME_UNSET ? G_MININT64 : after, &rc);
+  if (!check_bind (self, rc, error))
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _cs_store_set_sqlite_error (error, self->db, rc);
+      return FALSE;
+    }
+
+  *out_due = column_optional (stmt, 0);
+  return TRUE;
 }
 
 /**
@@ -2468,7 +2529,7 @@ cs_store_list_due_bookings (CsStore  *self,
   if (!(stmt = store_prepare (self,
                               "SELECT " CS_STORE_BOOKING_COLUMNS " FROM bookings "
                               "WHERE company_id = ?1 AND next_attempt_at IS NOT NULL "
-                              "AND next_attempt_at <= ?2 "
+                              "AND next_attempt_at <= ?2 AND resolved_at IS NULL "
                               "ORDER BY next_attempt_at, uid",
                               error)))
     return NULL;

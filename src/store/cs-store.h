@@ -66,6 +66,10 @@ GPtrArray      *cs_store_list_appointments         (CsStore             *self,
                                                     CsTime               starts_from,
                                                     CsTime               starts_before,
                                                     GError             **error);
+gboolean        cs_store_get_next_due              (CsStore             *self,
+                                                    CsTime               after,
+                                                    CsTime              *out_due,
+                                                    GError             **error);
 GPtrArray      *cs_store_list_due_appointments     (CsStore             *self,
                                                     CsTime               now,
                                                     GError             **error);

@@ -266,6 +266,10 @@ history_title (const CsHistoryEvent *event)
     return g_strdup_printf (_("Flagged for review (attempt %u)"), event->attempt);
   if (g_strcmp0 (event->kind, CS_HISTORY_KIND_RESOLVED) == 0)
     return g_strdup (_("Resolved"));
+  if (g_strcmp0 (event->kind, CS_HISTORY_KIND_CHECKED) == 0)
+    return g_strdup (_("Checked again (no attempt counted)"));
+  if (g_strcmp0 (event->kind, CS_HISTORY_KIND_FLAG_CLEARED) == 0)
+    return g_strdup (_("Both sides agree again: flag cleared"));
 
   words = action_done_label (event->kind);
   return g_strdup (words != NULL ? words : event->kind);
