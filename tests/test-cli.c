@@ -272,6 +272,36 @@ test_once_json_and_status (Fixture       *f,
                    json_object_get_int_member (counts, "orphaned_local"));
 }
 
+/* Three `--once` in a row, as a script or an impatient person would run
+ * them: each checks, none counts a second attempt or flags (the +1 and +5
+ * minute spacing is a rule of the data, test-verifier shows the rest). */
+static void
+test_once_three_in_a_row (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *once[] = { "--once", "--json", NULL };
+
+  set_up_secrets (f);
+
+  for (guint run = 0; run < 3; run++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *out = NULL;
+      JsonArray *issues;
+
+      g_assert_cmpint (run_calsync (f, NULL, &out, once), ==, 1);
+      issues = json_object_get_array_member (parse_object (out, parser), "issues");
+      g_assert_cmpuint (json_array_get_length (issues), >, 0);
+      for (guint i = 0; i < json_array_get_length (issues); i++)
+        {
+          JsonObject *issue = json_array_get_object_element (issues, i);
+
+          g_assert_cmpint (json_object_get_int_member (issue, "attempts"), ==, 1);
+          g_assert_false (json_object_get_boolean_member (issue, "requires_manual_review"));
+        }
+    }
+}
+
 static void
 test_once_unreachable (Fixture       *f,
                        gconstpointer  data)
@@ -374,6 +404,7 @@ main (int   argc,
   g_test_add ("/calsync/cli/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("once-json-and-status", test_once_json_and_status);
+  ADD ("once-three-in-a-row", test_once_three_in_a_row);
   ADD ("once-unreachable", test_once_unreachable);
   ADD ("not-set-up", test_not_set_up);
   ADD ("action", test_action);

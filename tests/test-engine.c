@@ -13,6 +13,7 @@
 
 #include "cs-engine.h"
 #include "cs-net-error.h"
+#include "cs-retry-policy.h"
 #include "net-test-util.h"
 
 /* The engine on its own schedule, end to end: the simulator, a real cache,
@@ -179,6 +180,147 @@ test_retry_schedule_end_to_end (Fixture       *f,
   g_assert_cmpuint (count_sent (f, "flagged"), ==, 1);
 }
 
+/* Removes the booking of an appointment that is in sync: a new orphan.
+ * Returns the appointment's id. */
+static gint64
+orphan_one (Fixture *f)
+{
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  GPtrArray *appointments = cs_sim_dataset_get_appointments (dataset);
+
+  for (guint i = 0; i < appointments->len; i++)
+    {
+      CsSimAppointment *row = g_ptr_array_index (appointments, i);
+      const CsSimTruth *truth = cs_sim_dataset_get_truth (dataset, row->appointment->id);
+
+      if (truth != NULL && truth->category == CS_SIM_CATEGORY_SYNCED && truth->booking_uid != NULL)
+        {
+          g_assert_true (cs_sim_dataset_remove_booking (dataset, truth->booking_uid));
+          return row->appointment->id;
+        }
+    }
+
+  g_assert_not_reached ();
+}
+
+static CsVerifyReport *
+verify_now (Fixture *f)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NetTestAsync async = { NULL };
+  CsVerifyReport *report;
+
+  /* The clock stands still meanwhile: the schedule's timers are armed and
+   * must not fire (the data set is small enough for no rate limit). */
+  cs_engine_verify_async (f->engine, CS_VERIFICATION_COMPREHENSIVE, FALSE, NULL,
+                          net_test_async_cb, &async);
+  result = net_test_wait (&async, NULL, NULL);
+  report = cs_engine_verify_finish (f->engine, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+
+  return report;
+}
+
+/* "Verify now" is a run like any other: it arms the retries of what it
+ * found, and a flag it raises is notified (once) like a scheduled one. */
+static void
+test_verify_now_arms_and_tells (Fixture       *f,
+                                gconstpointer  data)
+{
+  CsScheduler *scheduler;
+  CsTime start;
+  gint64 id;
+
+  start_schedule (f);
+  scheduler = cs_engine_get_scheduler (f->engine);
+  /* The schedule stays out of the way: only "Verify now" checks. */
+  cs_scheduler_set_paused (scheduler, TRUE);
+  cs_scheduler_set_retry_due (scheduler, CS_TIME_UNSET);
+
+  start = cs_clock_get_now (f->clock);
+  {
+    g_autoptr(CsVerifyReport) first = verify_now (f);
+  }
+  /* Nothing was due yet (the start's check counted attempt 1 a moment
+   * ago): armed for the start's +1 minute. */
+  g_assert_cmpint (cs_scheduler_get_next_retry_at (scheduler), ==, start + CS_USEC_PER_MINUTE);
+
+  /* Each time the timer is cleared first: what it shows after is what
+   * "Verify now" armed. */
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_MINUTE);
+  cs_scheduler_set_retry_due (scheduler, CS_TIME_UNSET);
+  {
+    g_autoptr(CsVerifyReport) second = verify_now (f);
+  }
+  g_assert_cmpint (cs_scheduler_get_next_retry_at (scheduler), ==,
+                   start + CS_USEC_PER_MINUTE + CS_RETRY_DELAY_SECOND);
+  g_assert_cmpuint (count_sent (f, "flagged"), ==, 0);
+
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_RETRY_DELAY_SECOND);
+  cs_scheduler_set_retry_due (scheduler, CS_TIME_UNSET);
+  {
+    g_autoptr(CsVerifyReport) third = verify_now (f);
+
+    g_assert_cmpuint (third->newly_flagged_appointments->len, >, 1);
+  }
+  g_assert_cmpuint (count_sent (f, "flagged"), ==, 1);
+  g_assert_cmpint (cs_scheduler_get_next_retry_at (scheduler), ==, CS_TIME_UNSET);
+
+  /* One new problem, found by "Verify now", flagged by "Verify now". */
+  id = orphan_one (f);
+  for (guint i = 0; i < CS_RETRY_MAX_ATTEMPTS; i++)
+    {
+      g_autoptr(CsVerifyReport) report = NULL;
+
+      cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_RETRY_DELAY_SECOND);
+      report = verify_now (f);
+    }
+  g_assert_cmpuint (count_sent (f, "flagged"), ==, 2);
+  {
+    g_autofree char *single = g_strdup_printf ("flagged-%" G_GINT64_FORMAT, id);
+
+    g_assert_cmpstr (g_ptr_array_index (f->sent, f->sent->len - 1), ==, single);
+  }
+}
+
+/* An item that becomes due between two retries is served at its own time,
+ * even when the retry before it serves others only. */
+static void
+test_lone_due_item_on_time (Fixture       *f,
+                            gconstpointer  data)
+{
+  CsScheduler *scheduler;
+  CsStore *store = cs_engine_get_store (f->engine);
+  g_autoptr(CsAppointment) lone = NULL;
+  CsTime start;
+  gint64 id;
+
+  start_schedule (f);
+  scheduler = cs_engine_get_scheduler (f->engine);
+  start = cs_clock_get_now (f->clock);
+
+  /* 30 s later a new orphan, found by "Verify now": due at +1:30. */
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 30 * CS_USEC_PER_SECOND);
+  id = orphan_one (f);
+  {
+    g_autoptr(CsVerifyReport) report = verify_now (f);
+  }
+  g_assert_cmpint (cs_scheduler_get_next_retry_at (scheduler), ==, start + CS_USEC_PER_MINUTE);
+
+  /* The retry at +1:00 serves the first problems (next at +6:00) and arms
+   * the timer for the lone one at +1:30, not for +6:00. */
+  advance (f, 30 * CS_USEC_PER_SECOND);
+  g_assert_cmpint (cs_scheduler_get_next_retry_at (scheduler), ==,
+                   start + 90 * CS_USEC_PER_SECOND);
+
+  advance (f, 30 * CS_USEC_PER_SECOND);
+  lone = cs_store_get_appointment (store, id, NULL);
+  g_assert_cmpuint (lone->sync.sync_attempt_count, ==, 2);
+  g_assert_cmpint (lone->sync.last_sync_attempt_at, ==, start + 90 * CS_USEC_PER_SECOND);
+}
+
 static void
 test_calcom_down_then_restored (Fixture       *f,
                                 gconstpointer  data)
@@ -308,6 +450,8 @@ main (int   argc,
   ADD ("calcom-down-then-restored", test_calcom_down_then_restored);
   ADD ("storm-429-honoured", test_storm_429_honoured);
   ADD ("restart-after-missed-check", test_restart_after_missed_check);
+  ADD ("verify-now-arms-and-tells", test_verify_now_arms_and_tells);
+  ADD ("lone-due-item-on-time", test_lone_due_item_on_time);
 
 #undef ADD
 
