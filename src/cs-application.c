@@ -75,6 +75,9 @@ static const GOptionEntry entries[] = {
     N_("Print --once and --status as JSON"), NULL },
   { "dry-run", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("With --once: read both sides and report, write nothing anywhere"), NULL },
+  { "accept-suspect", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("With --once: apply the result even if it would find many appointments missing at once "
+       "(after a check that was held back as suspect)"), NULL },
   { "set-secret", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Read the API key of SERVICE (calcom or backend) from standard input into the keyring"),
     N_("SERVICE") },
@@ -174,6 +177,19 @@ print_report_json (const CsVerifyReport *report)
 
   json_builder_set_member_name (builder, "suspect");
   json_builder_add_boolean_value (builder, report->suspect);
+  if (report->suspect)
+    {
+      /* What the held-back check would have found, per side. */
+      json_builder_set_member_name (builder, "suspect_counts");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "orphaned_local");
+      json_builder_add_int_value (builder, report->n_suspect_local);
+      json_builder_set_member_name (builder, "orphaned_calcom");
+      json_builder_add_int_value (builder, report->n_suspect_calcom);
+      json_builder_set_member_name (builder, "window");
+      json_builder_add_int_value (builder, report->n_window);
+      json_builder_end_object (builder);
+    }
 
   json_builder_set_member_name (builder, "issues");
   json_builder_begin_array (builder);
@@ -231,8 +247,14 @@ print_report_text (const CsVerifyReport *report)
            report->run->calcom_requests, report->run->backend_requests);
   print_counts_text (report->run->counts);
 
+  /* A held-back check changed nothing: what the cache shows is from
+   * before it, so it never reads as "in order". */
   if (report->suspect)
-    g_print ("\n%s\n", report->suspect_reason);
+    {
+      g_print ("\n%s\n", report->suspect_reason);
+      g_print ("%s\n", _("If the result is right, apply it with: calsync --once --accept-suspect"));
+      return;
+    }
 
   if (report->issues->len == 0)
     {
@@ -262,14 +284,18 @@ print_report_text (const CsVerifyReport *report)
 static int
 run_once (CsEngine *engine,
           gboolean  json,
-          gboolean  dry_run)
+          gboolean  dry_run,
+          gboolean  accept_suspect)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(CsVerifyReport) report = NULL;
   g_autoptr(GError) error = NULL;
   Wait wait = { 0 };
 
-  cs_engine_verify_async (engine, CS_VERIFICATION_COMPREHENSIVE, dry_run, NULL, wait_cb, &wait);
+  if (accept_suspect)
+    cs_engine_accept_suspect_async (engine, NULL, wait_cb, &wait);
+  else
+    cs_engine_verify_async (engine, CS_VERIFICATION_COMPREHENSIVE, dry_run, NULL, wait_cb, &wait);
   result = wait_for (&wait);
   report = cs_engine_verify_finish (engine, result, &error);
   if (report == NULL)
@@ -567,7 +593,7 @@ run_demo_once (gboolean json,
   if (!json)
     g_print (_("Demo: %u appointments in the built-in simulator, every kind of problem among them.\n"),
              CS_DEMO_APPOINTMENTS);
-  status = run_once (engine, json, dry_run);
+  status = run_once (engine, json, dry_run, FALSE);
 
   g_clear_object (&engine);
   return status;
@@ -682,7 +708,8 @@ cs_application_handle_local_options (GApplication *app,
           g_printerr (_("The local cache could not be opened: %s\n"), error->message);
           return EXIT_NOT_VERIFIED;
         }
-      return run_once (engine, json, dry_run);
+      return run_once (engine, json, dry_run,
+                       g_variant_dict_contains (options, "accept-suspect"));
     }
 
   if (calcom_url != NULL || backend_url != NULL)

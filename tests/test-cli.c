@@ -302,6 +302,58 @@ test_once_three_in_a_row (Fixture       *f,
     }
 }
 
+/* The orphan guard is answered on the command line: a check that would
+ * find every booking gone at once changes nothing, says so (never "in
+ * order"), in JSON with what it would have found, and --accept-suspect
+ * applies it. */
+static void
+test_once_suspect (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *once[] = { "--once", NULL };
+  const char *once_json[] = { "--once", "--json", NULL };
+  const char *accept[] = { "--once", "--json", "--accept-suspect", NULL };
+  g_autoptr(JsonParser) suspect_parser = json_parser_new ();
+  g_autoptr(JsonParser) accept_parser = json_parser_new ();
+  g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  GPtrArray *bookings = cs_sim_dataset_get_bookings (dataset);
+  g_autofree char *text = NULL;
+  g_autofree char *suspect_out = NULL;
+  g_autofree char *accept_out = NULL;
+  JsonObject *report, *suspect_counts, *counts;
+
+  set_up_secrets (f);
+  g_assert_cmpint (run_calsync (f, NULL, NULL, once_json), ==, 1);
+
+  /* Cal.com suddenly lists nothing (a wrong account, an empty answer). */
+  for (guint i = 0; i < bookings->len; i++)
+    g_ptr_array_add (uids, g_strdup (((CsSimBooking *) g_ptr_array_index (bookings, i))->booking->uid));
+  for (guint i = 0; i < uids->len; i++)
+    cs_sim_dataset_remove_booking (dataset, g_ptr_array_index (uids, i));
+
+  g_assert_cmpint (run_calsync (f, NULL, &text, once), ==, 2);
+  g_assert_null (strstr (text, "Everything is in order"));
+  g_assert_nonnull (strstr (text, "--accept-suspect"));
+
+  g_assert_cmpint (run_calsync (f, NULL, &suspect_out, once_json), ==, 2);
+  report = parse_object (suspect_out, suspect_parser);
+  g_assert_true (json_object_get_boolean_member (report, "suspect"));
+  suspect_counts = json_object_get_object_member (report, "suspect_counts");
+  g_assert_cmpint (json_object_get_int_member (suspect_counts, "orphaned_local"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (suspect_counts, "orphaned_calcom"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (suspect_counts, "window"), >=,
+                   json_object_get_int_member (suspect_counts, "orphaned_local"));
+
+  /* A person says the result is right: it is applied. */
+  g_assert_cmpint (run_calsync (f, NULL, &accept_out, accept), ==, 1);
+  report = parse_object (accept_out, accept_parser);
+  g_assert_false (json_object_get_boolean_member (report, "suspect"));
+  counts = json_object_get_object_member (report, "counts");
+  g_assert_cmpint (json_object_get_int_member (counts, "orphaned_local"), >=,
+                   json_object_get_int_member (suspect_counts, "orphaned_local"));
+}
+
 static void
 test_once_unreachable (Fixture       *f,
                        gconstpointer  data)
@@ -405,6 +457,7 @@ main (int   argc,
 
   ADD ("once-json-and-status", test_once_json_and_status);
   ADD ("once-three-in-a-row", test_once_three_in_a_row);
+  ADD ("once-suspect", test_once_suspect);
   ADD ("once-unreachable", test_once_unreachable);
   ADD ("not-set-up", test_not_set_up);
   ADD ("action", test_action);

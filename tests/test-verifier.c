@@ -457,6 +457,10 @@ test_mass_orphan_guard (Fixture       *f,
   suspect = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
   g_assert_true (suspect->suspect);
   g_assert_nonnull (suspect->suspect_reason);
+  /* What it would have found, per side: only Cal.com went empty. */
+  g_assert_cmpuint (suspect->n_suspect_local, >, 0);
+  g_assert_cmpuint (suspect->n_suspect_local, <=, suspect->n_window);
+  g_assert_cmpuint (suspect->n_suspect_calcom, ==, 0);
   g_assert_cmpstr (suspect->run->result, ==, CS_RUN_RESULT_SUSPECT);
   g_assert_cmpuint (suspect->newly_flagged_appointments->len, ==, 0);
   g_assert_true (cs_store_get_counts (f->store, &after, NULL));

@@ -245,6 +245,97 @@ test_banner_circuit_open (void)
   ui_test_fixture_teardown (&fixture);
 }
 
+static gboolean
+banner_shown (gpointer user_data)
+{
+  return *cs_window_get_banner_text (CS_WINDOW (user_data)) != '\0';
+}
+
+static gboolean
+banner_gone (gpointer user_data)
+{
+  return *cs_window_get_banner_text (CS_WINDOW (user_data)) == '\0';
+}
+
+static gboolean
+last_run_ok (gpointer user_data)
+{
+  UiTestFixture *fixture = user_data;
+  g_autoptr(CsRunRecord) last = cs_store_get_last_run (cs_engine_get_store (fixture->engine), NULL);
+
+  return last != NULL && g_strcmp0 (last->result, CS_RUN_RESULT_OK) == 0 &&
+         !cs_verifier_get_running (cs_engine_get_verifier (fixture->engine));
+}
+
+/* Empties Cal.com and checks: the orphan guard holds the run back. */
+static void
+make_suspect (UiTestFixture *fixture)
+{
+  CsSimDataset *dataset = cs_sim_server_get_dataset (cs_demo_get_server (fixture->demo));
+  GPtrArray *bookings = cs_sim_dataset_get_bookings (dataset);
+  g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CsRunRecord) suspect = NULL;
+
+  for (guint i = 0; i < bookings->len; i++)
+    g_ptr_array_add (uids, g_strdup (((CsSimBooking *) g_ptr_array_index (bookings, i))->booking->uid));
+  for (guint i = 0; i < uids->len; i++)
+    cs_sim_dataset_remove_booking (dataset, g_ptr_array_index (uids, i));
+
+  ui_test_verify (fixture);
+  suspect = cs_engine_dup_suspect_run (fixture->engine);
+  g_assert_nonnull (suspect);
+}
+
+/* A check held back as suspect is answered in the banner: Discard puts it
+ * aside (the cache is as before); Apply Anyway checks again without the
+ * guard and applies what it finds. */
+static void
+test_banner_suspect (void)
+{
+  UiTestFixture fixture = { 0 };
+  CsWindow *window;
+  GtkWidget *apply, *discard;
+  CsStoreCounts before = { { 0 } }, after = { { 0 } };
+  CsStore *store;
+
+  ui_test_fixture_setup (&fixture, 120, FALSE);
+  ui_test_verify (&fixture);
+  store = cs_engine_get_store (fixture.engine);
+  g_assert_true (cs_store_get_counts (store, &before, NULL));
+  window = window_new (NULL);
+  cs_window_set_engine (window, fixture.engine);
+
+  make_suspect (&fixture);
+  ui_test_wait_until (banner_shown, window, "the suspect banner");
+  apply = ui_test_find_by_name (GTK_WIDGET (window), "banner-button");
+  discard = ui_test_find_by_name (GTK_WIDGET (window), "banner-secondary-button");
+  g_assert_true (gtk_widget_get_visible (apply));
+  g_assert_true (gtk_widget_get_visible (discard));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (apply)), ==, "win.accept-suspect");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (discard)), ==, "win.discard-suspect");
+
+  /* Discard: the banner goes, nothing changed. */
+  g_signal_emit_by_name (discard, "clicked");
+  ui_test_wait_until (banner_gone, window, "the banner to go");
+  g_assert_null (cs_engine_dup_suspect_run (fixture.engine));
+  g_assert_true (cs_store_get_counts (store, &after, NULL));
+  g_assert_cmpuint (after.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL], ==,
+                    before.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL]);
+
+  /* Held back again; this time a person says it is right. */
+  make_suspect (&fixture);
+  ui_test_wait_until (banner_shown, window, "the suspect banner again");
+  g_signal_emit_by_name (apply, "clicked");
+  ui_test_wait_until (last_run_ok, &fixture, "the applied check");
+  ui_test_wait_until (banner_gone, window, "the banner to go after applying");
+  g_assert_true (cs_store_get_counts (store, &after, NULL));
+  g_assert_cmpuint (after.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL], >,
+                    before.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL]);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_fixture_teardown (&fixture);
+}
+
 /* The view and the size come back from the settings, and a switch is
  * written to them. */
 static void
@@ -396,6 +487,7 @@ main (int   argc,
   g_test_add_func ("/window/verify-now", test_verify_now);
   g_test_add_func ("/window/verify-cancel", test_verify_cancel);
   g_test_add_func ("/window/banner-circuit-open", test_banner_circuit_open);
+  g_test_add_func ("/window/banner-suspect", test_banner_suspect);
   g_test_add_func ("/window/remembers-view", test_remembers_view);
   g_test_add_func ("/window/review-once", test_review_once);
   g_test_add_func ("/window/failure-page", test_failure_page);

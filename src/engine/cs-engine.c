@@ -58,6 +58,9 @@ struct _CsEngine
 
 G_DEFINE_FINAL_TYPE (CsEngine, cs_engine, G_TYPE_OBJECT)
 
+/* The id of the suspect run a person discarded. */
+#define STATE_SUSPECT_DISCARDED "suspect-discarded-run"
+
 enum
 {
   CHANGED,
@@ -860,6 +863,98 @@ cs_engine_verify_async (CsEngine            *self,
   cs_engine_get_window (self, &options.window_start, &options.window_end);
 
   run_options_async (self, &options, cancellable, callback, user_data);
+}
+
+/**
+ * cs_engine_accept_suspect_async:
+ * @self: a started engine
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the run's report, or an error
+ * @user_data: data for @callback
+ *
+ * A person's answer to a check the orphan guard held back ("Apply anyway",
+ * `--once --accept-suspect`): checks the window again at once, without the
+ * guard, and applies what it finds, however many orphans. Finish with
+ * cs_engine_verify_finish().
+ */
+void
+cs_engine_accept_suspect_async (CsEngine            *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  CsVerifyOptions options;
+
+  g_return_if_fail (CS_IS_ENGINE (self));
+
+  cs_verify_options_init (&options);
+  options.kind = CS_VERIFICATION_COMPREHENSIVE;
+  options.orphan_guard = 1.0;
+  cs_engine_get_window (self, &options.window_start, &options.window_end);
+
+  run_options_async (self, &options, cancellable, callback, user_data);
+}
+
+/**
+ * cs_engine_dup_suspect_run:
+ * @self: a started engine
+ *
+ * The check the orphan guard held back, while it waits for a person's
+ * answer: the last run, if it was suspect and nobody discarded it.
+ *
+ * Returns: (transfer full) (nullable): the suspect run, or %NULL
+ */
+CsRunRecord *
+cs_engine_dup_suspect_run (CsEngine *self)
+{
+  g_autoptr(CsRunRecord) last = NULL;
+  gint64 discarded = 0;
+
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  if (self->store == NULL || cs_store_get_company_id (self->store) <= 0)
+    return NULL;
+
+  last = cs_store_get_last_run (self->store, NULL);
+  if (last == NULL || g_strcmp0 (last->result, CS_RUN_RESULT_SUSPECT) != 0)
+    return NULL;
+
+  if (cs_store_get_state_int64 (self->store, STATE_SUSPECT_DISCARDED, 0, &discarded, NULL) &&
+      discarded == last->id)
+    return NULL;
+
+  return g_steal_pointer (&last);
+}
+
+/**
+ * cs_engine_discard_suspect:
+ * @self: a started engine
+ * @error: return location for a #GError
+ *
+ * A person's other answer ("Discard"): the suspect run stays in the
+ * history as it was (it changed nothing), and stops asking; the next check
+ * decides afresh, with the guard.
+ *
+ * Returns: %TRUE on success (also when nothing waited for an answer)
+ */
+gboolean
+cs_engine_discard_suspect (CsEngine  *self,
+                           GError   **error)
+{
+  g_autoptr(CsRunRecord) suspect = NULL;
+
+  g_return_val_if_fail (CS_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  suspect = cs_engine_dup_suspect_run (self);
+  if (suspect == NULL)
+    return TRUE;
+
+  if (!cs_store_set_state_int64 (self->store, STATE_SUSPECT_DISCARDED, suspect->id, error))
+    return FALSE;
+
+  cs_engine_notify_changed (self);
+  return TRUE;
 }
 
 /**

@@ -73,6 +73,13 @@ void            cs_engine_verify_async        (CsEngine            *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
+void            cs_engine_accept_suspect_async (CsEngine           *self,
+                                                GCancellable       *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data);
+CsRunRecord    *cs_engine_dup_suspect_run     (CsEngine            *self);
+gboolean        cs_engine_discard_suspect     (CsEngine            *self,
+                                               GError             **error);
 CsVerifyReport *cs_engine_verify_finish       (CsEngine            *self,
                                                GAsyncResult        *result,
                                                GError             **error);

@@ -1288,22 +1288,26 @@ guard_trips (RunData *run,
 }
 
 /* Flags nothing, changes no appointment: records the run as suspect, with
- * the reason the dashboard shows until a person confirms or discards it. */
+ * what it would have found, for a person to apply anyway or discard. */
 static void
 hold_as_suspect (GTask *task,
-                 guint  count,
+                 guint  n_local,
+                 guint  n_calcom,
                  guint  window)
 {
   RunData *run = g_task_get_task_data (task);
 
   run->report->suspect = TRUE;
   run->report->n_window = window;
+  run->report->n_suspect_local = n_local;
+  run->report->n_suspect_calcom = n_calcom;
   run->report->suspect_reason =
-    g_strdup_printf (_("This check would have found %u of %u appointments newly missing on one "
-                       "side at once. That looks more like an empty answer or a wrong account "
-                       "than real problems, so nothing was flagged. Check the connection "
-                       "settings, then confirm or discard the result."),
-                     count, MAX (window, 1));
+    g_strdup_printf (_("This check would have found %u of %u appointments missing in Cal.com "
+                       "and %u bookings missing in the CRM, all at once. That looks more like an "
+                       "empty answer or a wrong account than real problems, so nothing was "
+                       "changed. Check the connection settings, then apply the result anyway or "
+                       "discard it."),
+                     n_local, MAX (window, 1), n_calcom);
   g_free (run->record->result);
   run->record->result = g_strdup (CS_RUN_RESULT_SUSPECT);
   g_free (run->record->error_message);
@@ -1322,7 +1326,7 @@ decide (GTask             *task,
   g_autoptr(GHashTable) by_id = cached_appointments (self, run, &keep_appointments);
   g_autoptr(GHashTable) by_uid = cached_bookings (self, &keep_bookings);
   g_autoptr(GHashTable) orphaned_uids = g_hash_table_new (g_str_hash, g_str_equal);
-  guint newly_orphaned = 0, window = 0;
+  guint newly_local = 0, newly_calcom = 0, window = 0;
   g_autofree char *report_pending = NULL;
 
   cs_store_get_state (self->store, STATE_REPORT_PENDING, &report_pending, NULL);
@@ -1339,19 +1343,19 @@ decide (GTask             *task,
         window++;
       if (o->kind == CS_OUTCOME_ORPHANED_LOCAL &&
           (cached_a == NULL || cached_a->sync.status != CS_SYNC_STATUS_ORPHANED_LOCAL))
-        newly_orphaned++;
+        newly_local++;
       if (o->kind == CS_OUTCOME_ORPHANED_CALCOM &&
           (cached_b == NULL || cached_b->sync.status != CS_SYNC_STATUS_ORPHANED_CALCOM))
-        newly_orphaned++;
+        newly_calcom++;
     }
 
   run->report->n_window = window;
   run->report->n_rejected = run->n_rejected;
   run->report->n_foreign = run->n_foreign;
 
-  if (guard_trips (run, newly_orphaned, window))
+  if (guard_trips (run, newly_local + newly_calcom, window))
     {
-      hold_as_suspect (task, newly_orphaned, window);
+      hold_as_suspect (task, newly_local, newly_calcom, window);
       return;
     }
 
@@ -1485,7 +1489,16 @@ reconcile_round (GTask *task)
       guard_trips (run, result->counts[CS_OUTCOME_LOOKUP_NEEDED],
                    result->outcomes->len - result->counts[CS_OUTCOME_ORPHANED_CALCOM]))
     {
-      hold_as_suspect (task, result->counts[CS_OUTCOME_LOOKUP_NEEDED],
+      guint n_local = 0;
+
+      for (guint i = 0; i < result->outcomes->len; i++)
+        {
+          const CsOutcome *o = cs_reconcile_result_get (result, i);
+
+          if (o->kind == CS_OUTCOME_LOOKUP_NEEDED && o->appointment != NULL)
+            n_local++;
+        }
+      hold_as_suspect (task, n_local, result->counts[CS_OUTCOME_LOOKUP_NEEDED] - n_local,
                        result->outcomes->len - result->counts[CS_OUTCOME_ORPHANED_CALCOM]);
       return;
     }

@@ -134,6 +134,10 @@ typedef struct
  *   run (any item's, not only those the run looked at), or %CS_TIME_UNSET
  * @suspect: the orphan guard held the run back: nothing was flagged
  * @suspect_reason: (nullable): why, in words for the dashboard
+ * @n_suspect_local: for a suspect run, the appointments it would newly have
+ *   found missing in Cal.com
+ * @n_suspect_calcom: for a suspect run, the bookings it would newly have
+ *   found missing in the CRM
  * @n_window: appointments of the company in the window
  * @n_rejected: records the parsers refused
  * @n_foreign: rows of another company the CRM sent
@@ -147,6 +151,8 @@ typedef struct
   CsTime       next_due;
   gboolean     suspect;
   char        *suspect_reason;
+  guint        n_suspect_local;
+  guint        n_suspect_calcom;
   guint        n_window;
   guint        n_rejected;
   guint        n_foreign;

@@ -537,6 +537,16 @@ health_is_down (Health health)
   return health == HEALTH_CIRCUIT_OPEN || health == HEALTH_PROBING || health == HEALTH_UNREACHABLE;
 }
 
+/* Whether the held-back check still waits for an answer (a discarded one
+ * is history, not health). */
+static gboolean
+suspect_waits (CsDashboard *self)
+{
+  g_autoptr(CsRunRecord) suspect = cs_engine_dup_suspect_run (self->engine);
+
+  return suspect != NULL;
+}
+
 static void
 update_health (CsDashboard *self)
 {
@@ -589,7 +599,7 @@ update_health (CsDashboard *self)
       icon_name = "dialog-error-symbolic";
       tone = "error";
     }
-  else if (g_strcmp0 (result, CS_RUN_RESULT_SUSPECT) == 0)
+  else if (g_strcmp0 (result, CS_RUN_RESULT_SUSPECT) == 0 && suspect_waits (self))
     {
       status = _("The last check looked wrong");
       icon_name = "dialog-warning-symbolic";

@@ -61,6 +61,7 @@ struct _CsWindow
   GtkImage             *banner_icon;
   GtkLabel             *banner_label;
   GtkButton            *banner_button;
+  GtkButton            *banner_secondary_button;
   GtkStack             *main_stack;
   AdwStatusPage        *failed_page;
   AdwViewStack         *view_stack;
@@ -166,6 +167,19 @@ set_banner (CsWindow   *self,
       gtk_button_set_use_underline (self->banner_button, TRUE);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->banner_button), action);
     }
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_secondary_button), FALSE);
+}
+
+/* A second answer beside the banner's button (set after set_banner()). */
+static void
+set_banner_secondary (CsWindow   *self,
+                      const char *button_label,
+                      const char *action)
+{
+  gtk_button_set_label (self->banner_secondary_button, button_label);
+  gtk_button_set_use_underline (self->banner_secondary_button, TRUE);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->banner_secondary_button), action);
+  gtk_widget_set_visible (GTK_WIDGET (self->banner_secondary_button), TRUE);
 }
 
 static CsCircuitBreaker *
@@ -189,6 +203,7 @@ update_banner (CsWindow *self)
   CsCircuitBreaker *calcom_breaker;
   CsCircuitBreaker *backend_breaker;
   g_autoptr(CsRunRecord) last = NULL;
+  g_autoptr(CsRunRecord) suspect = NULL;
   guint waiting = 0;
 
   if (self->engine == NULL)
@@ -233,12 +248,14 @@ update_banner (CsWindow *self)
       return;
     }
 
-  if (last != NULL && g_strcmp0 (last->result, CS_RUN_RESULT_SUSPECT) == 0)
+  suspect = cs_engine_dup_suspect_run (self->engine);
+  if (suspect != NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("The last check flagged nothing because it looked wrong: %s"),
-                                               last->error_message != NULL ? last->error_message : "");
+      g_autofree char *text = g_strdup_printf (_("The last check changed nothing because it looked wrong: %s"),
+                                               suspect->error_message != NULL ? suspect->error_message : "");
 
-      set_banner (self, text, FALSE, NULL, NULL);
+      set_banner (self, text, FALSE, _("_Apply Anyway"), "win.accept-suspect");
+      set_banner_secondary (self, _("_Discard"), "win.discard-suspect");
       return;
     }
 
@@ -399,6 +416,47 @@ verify_activated (GtkWidget  *widget,
   update_progress (self);
 }
 
+/* The answers to a check the orphan guard held back. */
+static void
+accept_suspect_activated (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  if (self->engine == NULL || self->verify_cancellable != NULL)
+    return;
+
+  self->verify_cancellable = g_cancellable_new ();
+  cs_engine_accept_suspect_async (self->engine, self->verify_cancellable, verify_done_cb,
+                                  g_object_ref (self));
+  update_progress (self);
+}
+
+static void
+discard_suspect_activated (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->engine == NULL)
+    return;
+
+  if (!cs_engine_discard_suspect (self->engine, &error))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   cs_ui_toast_new_printf (_("The result could not be discarded: %s"),
+                                                           error->message));
+      return;
+    }
+
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               cs_ui_toast_new (_("Result discarded; the next check decides afresh")));
+  update_banner (self);
+}
+
 static void
 search_activated (GtkWidget  *widget,
                   const char *action_name,
@@ -522,6 +580,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_icon);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_button);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_secondary_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, failed_page);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, view_stack);
@@ -531,6 +590,10 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, alerts_button);
 
   gtk_widget_class_install_action (widget_class, "win.verify", NULL, verify_activated);
+  gtk_widget_class_install_action (widget_class, "win.accept-suspect", NULL,
+                                   accept_suspect_activated);
+  gtk_widget_class_install_action (widget_class, "win.discard-suspect", NULL,
+                                   discard_suspect_activated);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_activated);
   gtk_widget_class_install_action (widget_class, "win.open-list", "u", open_list_activated);
