@@ -737,8 +737,13 @@ static GError *
 wait_too_long_error (CsService service,
                      CsTime    retry_at)
 {
-  g_autofree char *when = format_local_time (retry_at);
+  g_autofree char *when = NULL;
   GError *error;
+
+  /* Whole seconds, rounded up: the time shown is never before the time
+   * the server will take the request. */
+  retry_at = (retry_at + CS_USEC_PER_SECOND - 1) / CS_USEC_PER_SECOND * CS_USEC_PER_SECOND;
+  when = format_local_time (retry_at);
 
   error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_RATE_LIMITED,
                        SERVICE_MSG (service,
