@@ -747,9 +747,9 @@ wait_too_long_error (CsService service,
 
   error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_RATE_LIMITED,
                        SERVICE_MSG (service,
-                                    /* Translators: %s is a local time of day, e.g. 14:05 */
+                                    /* Translators: %s is a local time of day, e.g. 14:05:00 */
                                     _("Cal.com asks Calsync to wait until %s; the next try is then."),
-                                    /* Translators: %s is a local time of day, e.g. 14:05 */
+                                    /* Translators: %s is a local time of day, e.g. 14:05:00 */
                                     _("The CRM server asks Calsync to wait until %s; the next try is then.")),
                        when);
   cs_net_error_set_retry_at (error, retry_at);
