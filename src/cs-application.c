@@ -22,6 +22,7 @@
 #include "cs-credentials.h"
 #include "cs-demo.h"
 #include "cs-engine.h"
+#include "cs-net-error.h"
 #include "cs-preferences-window.h"
 #include "cs-sim-server.h"
 #include "cs-ui-util.h"
@@ -167,12 +168,92 @@ print_json (JsonBuilder *builder)
   g_print ("%s\n", text);
 }
 
+/* The outcome every `--once --json` object starts with, so a script reads
+ * `ok` first: on failure, `error` says why and, when the server named
+ * one, the time the next check makes sense (`retry_at`, UTC). */
+static const char *
+error_code_name (const GError *error)
+{
+  if (error->domain == CS_NET_ERROR)
+    return cs_net_error_code_to_string (error->code);
+  if (g_error_matches (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP))
+    return "not_set_up";
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return "cancelled";
+
+  return "failed";
+}
+
+static void add_outcome_code (JsonBuilder  *builder,
+                              const char   *code,
+                              const GError *error);
+
+static void
+add_outcome (JsonBuilder  *builder,
+             const GError *error)
+{
+  add_outcome_code (builder, error != NULL ? error_code_name (error) : NULL, error);
+}
+
+static void
+add_outcome_code (JsonBuilder  *builder,
+                  const char   *code,
+                  const GError *error)
+{
+  g_autofree char *retry_at = NULL;
+
+  json_builder_set_member_name (builder, "ok");
+  json_builder_add_boolean_value (builder, error == NULL);
+  json_builder_set_member_name (builder, "error");
+  if (error == NULL)
+    {
+      json_builder_add_null_value (builder);
+      return;
+    }
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "code");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, error->message);
+  json_builder_set_member_name (builder, "retry_at");
+  retry_at = cs_time_format_iso8601 (cs_net_error_get_retry_at (error));
+  if (retry_at != NULL)
+    json_builder_add_string_value (builder, retry_at);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+print_failure_json (const GError *error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_outcome (builder, error);
+  json_builder_end_object (builder);
+
+  print_json (builder);
+}
+
 static void
 print_report_json (const CsVerifyReport *report)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
+  if (report->suspect)
+    {
+      /* Held back: like a check that could not finish (exit 2), with the
+       * reason as its message. */
+      g_autoptr(GError) held = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                                    report->suspect_reason);
+
+      add_outcome_code (builder, "suspect", held);
+    }
+  else
+    add_outcome (builder, NULL);
   add_counts (builder, report->run->counts);
 
   json_builder_set_member_name (builder, "suspect");
@@ -300,7 +381,10 @@ run_once (CsEngine *engine,
   report = cs_engine_verify_finish (engine, result, &error);
   if (report == NULL)
     {
+      /* With --json a script still gets an object to read on stdout. */
       g_printerr (_("Could not check: %s\n"), error->message);
+      if (json)
+        print_failure_json (error);
       return EXIT_NOT_VERIFIED;
     }
 

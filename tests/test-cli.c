@@ -230,6 +230,8 @@ test_once_json_and_status (Fixture       *f,
   /* Problems found: exit 1, and the JSON shape of the issue. */
   g_assert_cmpint (run_calsync (f, NULL, &once_out, once), ==, 1);
   report = parse_object (once_out, once_parser);
+  g_assert_true (json_object_get_boolean_member (report, "ok"));
+  g_assert_true (json_object_get_null_member (report, "error"));
   counts = json_object_get_object_member (report, "counts");
   for (CsSyncStatus s = 0; s <= CS_SYNC_STATUS_LAST; s++)
     g_assert_true (json_object_has_member (counts, cs_sync_status_to_string (s)));
@@ -339,6 +341,9 @@ test_once_suspect (Fixture       *f,
   g_assert_cmpint (run_calsync (f, NULL, &suspect_out, once_json), ==, 2);
   report = parse_object (suspect_out, suspect_parser);
   g_assert_true (json_object_get_boolean_member (report, "suspect"));
+  g_assert_false (json_object_get_boolean_member (report, "ok"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "error"),
+                                                  "code"), ==, "suspect");
   suspect_counts = json_object_get_object_member (report, "suspect_counts");
   g_assert_cmpint (json_object_get_int_member (suspect_counts, "orphaned_local"), >, 0);
   g_assert_cmpint (json_object_get_int_member (suspect_counts, "orphaned_calcom"), ==, 0);
@@ -365,6 +370,42 @@ test_once_unreachable (Fixture       *f,
 
   /* Could not verify: exit 2. */
   g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 2);
+}
+
+static void
+test_once_rate_limited (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *once[] = { "--once", "--json", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  JsonObject *report, *error;
+  CsTime retry_at = CS_TIME_UNSET;
+  CsSimFaults faults;
+
+  set_up_secrets (f);
+
+  /* Cal.com answers every request 429 with an hour's Retry-After. The run
+   * has five minutes (the default check-time-limit): it ends at once, and
+   * that it ends within run_calsync()'s bound at all is the proof. */
+  cs_sim_faults_init (&faults);
+  faults.storm_429 = 1000;
+  faults.storm_retry_after = 3600;
+  cs_sim_server_set_faults (f->sim, CS_SIM_SERVICE_CALCOM, &faults);
+
+  g_assert_cmpint (run_calsync (f, NULL, &out, once), ==, 2);
+  report = parse_object (out, parser);
+  g_assert_false (json_object_get_boolean_member (report, "ok"));
+  error = json_object_get_object_member (report, "error");
+  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "rate_limited");
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "wait until"));
+
+  /* The time Cal.com asked for, beyond the run's deadline: the next
+   * check's time, for a script to schedule. */
+  g_assert_true (cs_time_parse_iso8601 (json_object_get_string_member (error, "retry_at"),
+                                        &retry_at));
+  g_assert_cmpint (retry_at, >, g_get_real_time () + 300 * CS_USEC_PER_SECOND);
+  g_assert_cmpint (cs_sim_server_get_service_request_count (f->sim, CS_SIM_SERVICE_CALCOM), ==, 1);
 }
 
 static void
@@ -459,6 +500,7 @@ main (int   argc,
   ADD ("once-three-in-a-row", test_once_three_in_a_row);
   ADD ("once-suspect", test_once_suspect);
   ADD ("once-unreachable", test_once_unreachable);
+  ADD ("once-rate-limited", test_once_rate_limited);
   ADD ("not-set-up", test_not_set_up);
   ADD ("action", test_action);
   ADD ("help-in-german", test_help_in_german);

@@ -10,6 +10,7 @@
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "cs-engine.h"
 #include "cs-net-error.h"
@@ -400,6 +401,65 @@ test_storm_429_honoured (Fixture       *f,
 }
 
 static void
+test_rate_limit_past_deadline (Fixture       *f,
+                               gconstpointer  data)
+{
+  CsStore *store = cs_engine_get_store (f->engine);
+  CsTime asked = NET_TEST_NOW + CS_USEC_PER_MINUTE + CS_USEC_PER_HOUR;
+  g_autoptr(CsRunRecord) failed = NULL;
+  g_autoptr(CsRunRecord) later = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  CsSimFaults faults;
+  guint n_runs;
+
+  g_assert_cmpint (cs_verifier_get_time_limit (cs_engine_get_verifier (f->engine)), ==,
+                   g_settings_get_int (f->settings, "check-time-limit") * CS_USEC_PER_SECOND);
+
+  start_schedule (f);
+
+  /* Cal.com asks for an hour, the run has five minutes: the retry a
+   * minute later ends at once (settle() does not move the clock, so a run
+   * that waited would never end) ... */
+  cs_sim_faults_init (&faults);
+  faults.storm_429 = 1000;
+  faults.storm_retry_after = 3600;
+  cs_sim_server_set_faults (f->sim, CS_SIM_SERVICE_CALCOM, &faults);
+  advance (f, CS_USEC_PER_MINUTE);
+
+  failed = cs_store_get_last_run (store, NULL);
+  g_assert_cmpstr (failed->result, ==, CS_RUN_RESULT_FAILED);
+  g_assert_nonnull (strstr (failed->error_message, "wait until"));
+  g_assert_cmpint (failed->finished_at, ==, NET_TEST_NOW + CS_USEC_PER_MINUTE);
+  g_assert_cmpint (cs_circuit_breaker_get_state (cs_http_client_get_circuit_breaker (
+                     cs_calcom_client_get_http (cs_engine_get_calcom (f->engine)))),
+                   ==, CS_CIRCUIT_CLOSED);
+
+  /* Between runs the clients carry no deadline (the outbox's writes wait
+   * as long as the server asks). */
+  g_assert_cmpint (cs_http_client_get_deadline (cs_calcom_client_get_http (cs_engine_get_calcom (f->engine))),
+                   ==, CS_TIME_UNSET);
+  g_assert_cmpint (cs_http_client_get_deadline (cs_backend_client_get_http (cs_engine_get_backend (f->engine))),
+                   ==, CS_TIME_UNSET);
+
+  /* ... and the scheduler comes back when Cal.com asked, not in a minute. */
+  g_assert_cmpint (cs_scheduler_get_next_retry_at (cs_engine_get_scheduler (f->engine)), ==, asked);
+  runs = cs_store_list_runs (store, CS_TIME_UNSET, NULL);
+  n_runs = runs->len;
+  g_clear_pointer (&runs, g_ptr_array_unref);
+  advance (f, 30 * CS_USEC_PER_MINUTE);
+  runs = cs_store_list_runs (store, CS_TIME_UNSET, NULL);
+  g_assert_cmpuint (runs->len, ==, n_runs);
+  g_clear_pointer (&runs, g_ptr_array_unref);
+
+  cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_CALCOM);
+  advance (f, asked - cs_clock_get_now (f->clock));
+  runs = cs_store_list_runs (store, CS_TIME_UNSET, NULL);
+  g_assert_cmpuint (runs->len, ==, n_runs + 1);
+  later = cs_store_get_last_run (store, NULL);
+  g_assert_cmpstr (later->result, ==, CS_RUN_RESULT_OK);
+}
+
+static void
 test_restart_after_missed_check (Fixture       *f,
                                  gconstpointer  data)
 {
@@ -449,6 +509,7 @@ main (int   argc,
   ADD ("retry-schedule-end-to-end", test_retry_schedule_end_to_end);
   ADD ("calcom-down-then-restored", test_calcom_down_then_restored);
   ADD ("storm-429-honoured", test_storm_429_honoured);
+  ADD ("rate-limit-past-deadline", test_rate_limit_past_deadline);
   ADD ("restart-after-missed-check", test_restart_after_missed_check);
   ADD ("verify-now-arms-and-tells", test_verify_now_arms_and_tells);
   ADD ("lone-due-item-on-time", test_lone_due_item_on_time);

@@ -594,6 +594,126 @@ test_429_backoff_without_headers (Fixture       *f,
 }
 
 static void
+test_429_past_deadline (Fixture       *f,
+                        gconstpointer  data)
+{
+  CsHttpRequest request = { .method = "GET", .path = "/bookings" };
+  CsRateLimiter *limiter;
+
+  /* A run with five minutes left meets an hour's Retry-After: it is not
+   * waited out. The request fails at once, without the clock moving, and
+   * says when the server will take it. */
+  cs_http_client_set_rate_limit (f->client, 120, 60 * CS_USEC_PER_SECOND);
+  cs_http_client_set_deadline (f->client, T0 + 300 * CS_USEC_PER_SECOND);
+  set_answer (f, 429, "{}");
+  add_header (f, "Retry-After", "3600");
+  send (f, &request, NULL);
+  run_until (&f->done);
+
+  g_assert_error (f->error, CS_NET_ERROR, CS_NET_ERROR_RATE_LIMITED);
+  g_assert_true (cs_net_error_is_retryable (f->error));
+  g_assert_cmpint (cs_net_error_get_retry_at (f->error), ==, T0 + 3600 * CS_USEC_PER_SECOND);
+  g_assert_cmpuint (f->n_requests, ==, 1);
+  g_assert_cmpuint (cs_manual_clock_get_n_timeouts (CS_MANUAL_CLOCK (f->clock)), ==, 0);
+  g_assert_cmpint (cs_clock_get_now (f->clock), ==, T0);
+
+  /* The service is up, and later requests still wait for its hour. */
+  g_assert_cmpint (cs_circuit_breaker_get_state (cs_http_client_get_circuit_breaker (f->client)),
+                   ==, CS_CIRCUIT_CLOSED);
+  limiter = cs_http_client_get_rate_limiter (f->client);
+  g_assert_cmpint (cs_rate_limiter_get_blocked_until (limiter), ==,
+                   T0 + 3600 * CS_USEC_PER_SECOND);
+
+  /* A copy (each caller of a joined run gets one) keeps the time. */
+  {
+    g_autoptr(GError) copy = g_error_copy (f->error);
+
+    g_assert_cmpint (cs_net_error_get_retry_at (copy), ==, T0 + 3600 * CS_USEC_PER_SECOND);
+  }
+}
+
+static void
+test_429_within_deadline_waits (Fixture       *f,
+                                gconstpointer  data)
+{
+  CsHttpRequest request = { .method = "GET", .path = "/bookings" };
+
+  /* A wait that ends before the deadline is waited out as before. */
+  cs_http_client_set_deadline (f->client, T0 + 300 * CS_USEC_PER_SECOND);
+  set_answer (f, 429, "{}");
+  add_header (f, "Retry-After", "30");
+  send (f, &request, NULL);
+  run_until_requests (f, 1);
+  g_assert_cmpint (run_until_waiting (f), ==, T0 + 30 * CS_USEC_PER_SECOND);
+  g_assert_false (f->done);
+
+  set_answer (f, 200, "{}");
+  cs_manual_clock_advance_to_next (CS_MANUAL_CLOCK (f->clock));
+  run_until (&f->done);
+  g_assert_no_error (f->error);
+  g_assert_cmpuint (f->n_requests, ==, 2);
+}
+
+static void
+test_limiter_past_deadline (Fixture       *f,
+                            gconstpointer  data)
+{
+  CsHttpRequest request = { .method = "GET", .path = "/bookings" };
+  CsManualClock *clock = CS_MANUAL_CLOCK (f->clock);
+
+  /* One a minute, half a minute left: the second request's slot (61 s)
+   * is past the deadline, so it fails at once instead of waiting. */
+  cs_http_client_set_rate_limit (f->client, 1, 60 * CS_USEC_PER_SECOND);
+  cs_http_client_set_deadline (f->client, T0 + 30 * CS_USEC_PER_SECOND);
+  send_get (f);
+  g_assert_no_error (f->error);
+
+  send_get (f);
+  g_assert_error (f->error, CS_NET_ERROR, CS_NET_ERROR_RATE_LIMITED);
+  g_assert_cmpint (cs_net_error_get_retry_at (f->error), ==, T0 + 61 * CS_USEC_PER_SECOND);
+  g_assert_cmpuint (f->n_requests, ==, 1);
+  g_assert_cmpuint (cs_manual_clock_get_n_timeouts (clock), ==, 0);
+  /* Refused before anything was sent: the circuit has no verdict. */
+  g_assert_cmpuint (cs_circuit_breaker_get_failures (cs_http_client_get_circuit_breaker (f->client)),
+                    ==, 0);
+
+  /* The refused request booked no slot: without a deadline the next one
+   * gets the slot the refused one was told, not the one after it. */
+  cs_http_client_set_deadline (f->client, CS_TIME_UNSET);
+  f->done = FALSE;
+  send (f, &request, NULL);
+  g_assert_cmpint (cs_manual_clock_get_next_due (clock), ==, T0 + 61 * CS_USEC_PER_SECOND);
+  cs_manual_clock_advance_to_next (clock);
+  run_until (&f->done);
+  g_assert_no_error (f->error);
+  g_assert_cmpuint (f->n_requests, ==, 2);
+}
+
+static void
+test_deadline_cuts_request (Fixture       *f,
+                            gconstpointer  data)
+{
+  CsHttpRequest request = { .method = "GET", .path = "/slow" };
+  CsCircuitBreaker *breaker = cs_http_client_get_circuit_breaker (f->client);
+
+  /* Ten seconds left of the run: a request on the wire ends then, not
+   * after the full minute, and the server is not blamed for it. */
+  cs_http_client_set_deadline (f->client, T0 + 10 * CS_USEC_PER_SECOND);
+  f->hold = TRUE;
+  send (f, &request, NULL);
+  run_until_requests (f, 1);
+  g_assert_cmpint (cs_manual_clock_get_next_due (CS_MANUAL_CLOCK (f->clock)), ==,
+                   T0 + 10 * CS_USEC_PER_SECOND);
+
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), 10 * CS_USEC_PER_SECOND);
+  run_until (&f->done);
+
+  g_assert_error (f->error, CS_NET_ERROR, CS_NET_ERROR_TIMEOUT);
+  g_assert_cmpuint (cs_circuit_breaker_get_failures (breaker), ==, 0);
+  soup_server_message_unpause (f->held);
+}
+
+static void
 test_circuit_opens (Fixture       *f,
                     gconstpointer  data)
 {
@@ -611,6 +731,8 @@ test_circuit_opens (Fixture       *f,
   send_get (f);
   g_assert_error (f->error, CS_NET_ERROR, CS_NET_ERROR_CIRCUIT_OPEN);
   g_assert_true (cs_net_error_is_retryable (f->error));
+  g_assert_cmpint (cs_net_error_get_retry_at (f->error), ==,
+                   cs_circuit_breaker_get_open_until (breaker));
   g_assert_cmpuint (f->n_requests, ==, 5);
 
   /* A minute later one probe goes, succeeds, and the circuit closes. */
@@ -754,6 +876,10 @@ main (int   argc,
   ADD ("429-retry-after", test_429_retry_after);
   ADD ("429-rate-limit-headers-then-give-up", test_429_rate_limit_headers_then_give_up);
   ADD ("429-backoff-without-headers", test_429_backoff_without_headers);
+  ADD ("429-past-deadline", test_429_past_deadline);
+  ADD ("429-within-deadline-waits", test_429_within_deadline_waits);
+  ADD ("limiter-past-deadline", test_limiter_past_deadline);
+  ADD ("deadline-cuts-request", test_deadline_cuts_request);
   ADD ("circuit-opens", test_circuit_opens);
   ADD ("rate-limiter-spaces-requests", test_rate_limiter_spaces_requests);
   ADD ("cancel-while-waiting", test_cancel_while_waiting);

@@ -91,6 +91,33 @@ test_published_limit_and_block (void)
   g_assert_cmpint (cs_rate_limiter_reserve (limiter), ==, T0 + MINUTE);
 }
 
+static void
+test_reserve_before_deadline (void)
+{
+  g_autoptr(CsClock) clock = cs_manual_clock_new (T0);
+  g_autoptr(CsRateLimiter) limiter = cs_rate_limiter_new (clock, 1, MINUTE);
+  CsTime slot = CS_TIME_UNSET;
+
+  g_assert_true (cs_rate_limiter_reserve_before (limiter, T0 + 30 * SECOND, &slot));
+  g_assert_cmpint (slot, ==, T0);
+
+  /* The next slot is past the deadline: told, not booked, as often as
+   * asked. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_false (cs_rate_limiter_reserve_before (limiter, T0 + 30 * SECOND, &slot));
+      g_assert_cmpint (slot, ==, T0 + MINUTE + SECOND);
+    }
+  g_assert_cmpint (cs_rate_limiter_reserve (limiter), ==, T0 + MINUTE + SECOND);
+
+  /* The server's own count is not spent by a refused slot either. */
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (clock), 10 * MINUTE);
+  cs_rate_limiter_update_from_server (limiter, 120, 0, 100);
+  g_assert_false (cs_rate_limiter_reserve_before (limiter, cs_clock_get_now (clock) + MINUTE,
+                                                  &slot));
+  g_assert_cmpint (slot, ==, cs_clock_get_now (clock) + 101 * SECOND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -101,6 +128,7 @@ main (int   argc,
   g_test_add_func ("/calsync/net/rate-limiter/sliding-window", test_sliding_window_frees_slots);
   g_test_add_func ("/calsync/net/rate-limiter/server-remaining", test_server_remaining);
   g_test_add_func ("/calsync/net/rate-limiter/published-limit-and-block", test_published_limit_and_block);
+  g_test_add_func ("/calsync/net/rate-limiter/reserve-before-deadline", test_reserve_before_deadline);
 
   return g_test_run ();
 }

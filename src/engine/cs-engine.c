@@ -156,6 +156,17 @@ cs_engine_init (CsEngine *self)
 {
 }
 
+/* Every run ends by its deadline; the net layer reads no settings, so the
+ * limit is handed down from here. */
+static void
+apply_time_limit (CsEngine *self)
+{
+  if (self->verifier != NULL)
+    cs_verifier_set_time_limit (self->verifier,
+                                g_settings_get_int (self->settings, "check-time-limit") *
+                                CS_USEC_PER_SECOND);
+}
+
 /**
  * cs_engine_new:
  * @settings: the `io.github.calsync.Calsync` settings
@@ -179,6 +190,9 @@ cs_engine_new (GSettings  *settings,
   self->clock = g_object_ref (clock != NULL ? clock : cs_clock_get_system ());
   self->store_path = store_path != NULL ? g_strdup (store_path) : cs_store_get_default_path ();
   self->credentials = cs_credentials_new ();
+
+  g_signal_connect_object (self->settings, "changed::check-time-limit",
+                           G_CALLBACK (apply_time_limit), self, G_CONNECT_SWAPPED);
 
   return self;
 }
@@ -303,6 +317,7 @@ build_clients (CsEngine   *self,
   cs_backend_client_set_token (self->backend, backend_token);
 
   self->verifier = cs_verifier_new (self->store, self->calcom, self->backend, self->clock);
+  apply_time_limit (self);
   self->outbox = cs_outbox_new (self->store, self->calcom, self->backend, self->clock);
   self->actions = cs_actions_new (self->store, self->outbox, self->calcom, self->backend,
                                   self->verifier, self->clock);
@@ -996,7 +1011,8 @@ scheduled_run_cb (GObject      *object,
       CsTime now = cs_clock_get_now (self->clock);
 
       /* The run could not verify: try it again in a minute, or when the
-       * circuit lets a probe through. */
+       * circuit lets a probe through, or when the server said it would
+       * take requests again (a rate limit longer than the run's deadline). */
       g_message ("A scheduled check could not run: %s", error->message);
       self->last_run_failed = cs_net_error_is_retryable (error);
       if (self->last_run_failed)
@@ -1005,8 +1021,8 @@ scheduled_run_cb (GObject      *object,
             cs_circuit_breaker_get_open_until (cs_http_client_get_circuit_breaker (cs_calcom_client_get_http (self->calcom))),
             cs_circuit_breaker_get_open_until (cs_http_client_get_circuit_breaker (cs_backend_client_get_http (self->backend))));
 
-          /* Again in a minute, or when the circuit lets a probe through. */
           next_retry = MAX (now + CS_USEC_PER_MINUTE, reopens);
+          next_retry = MAX (next_retry, cs_net_error_get_retry_at (error));
         }
       if (self->scheduler != NULL)
         cs_scheduler_run_finished (self->scheduler, kind, FALSE, next_retry);

@@ -49,6 +49,7 @@ struct _CsVerifier
   CsVerifierPhase  phase;
   guint            done;
   guint            total;
+  gint64           time_limit;
 };
 
 G_DEFINE_FINAL_TYPE (CsVerifier, cs_verifier, G_TYPE_OBJECT)
@@ -285,6 +286,17 @@ step_done (CsVerifier *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DONE]);
 }
 
+/* A run's requests end by its deadline (the clients fail a longer wait at
+ * once, with the time the server asked for); between runs they wait as
+ * long as the server asks. */
+static void
+set_deadline (CsVerifier *self,
+              CsTime      deadline)
+{
+  cs_http_client_set_deadline (cs_calcom_client_get_http (self->calcom), deadline);
+  cs_http_client_set_deadline (cs_backend_client_get_http (self->backend), deadline);
+}
+
 /* The end of a run: every caller (the first and those who joined) gets the
  * report, or the error. */
 
@@ -298,6 +310,7 @@ finish (GTask  *task,
 
   self->joiners = g_ptr_array_new_with_free_func (g_object_unref);
   g_clear_object (&self->current);
+  set_deadline (self, CS_TIME_UNSET);
   set_phase (self, CS_VERIFIER_IDLE, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 
@@ -1839,6 +1852,43 @@ cs_verifier_get_total (CsVerifier *self)
 }
 
 /**
+ * cs_verifier_set_time_limit:
+ * @self: a verifier
+ * @time_limit: the longest a run may take, in microseconds of the
+ *   verifier's clock, or 0 for no limit
+ *
+ * Gives every run from the next one on a deadline: its requests wait for
+ * no rate limit past it (a longer wait fails the run at once with
+ * %CS_NET_ERROR_RATE_LIMITED, whose cs_net_error_get_retry_at() tells
+ * when the server will take requests again) and none is on the wire after
+ * it. A run that starts while another one goes joins that one and keeps
+ * its deadline.
+ */
+void
+cs_verifier_set_time_limit (CsVerifier *self,
+                            gint64      time_limit)
+{
+  g_return_if_fail (CS_IS_VERIFIER (self));
+  g_return_if_fail (time_limit >= 0);
+
+  self->time_limit = time_limit;
+}
+
+/**
+ * cs_verifier_get_time_limit:
+ * @self: a verifier
+ *
+ * Returns: the longest a run may take, in microseconds, or 0 for no limit
+ */
+gint64
+cs_verifier_get_time_limit (CsVerifier *self)
+{
+  g_return_val_if_fail (CS_IS_VERIFIER (self), 0);
+
+  return self->time_limit;
+}
+
+/**
  * cs_verifier_run_async:
  * @self: a verifier
  * @options: what to verify
@@ -1917,6 +1967,8 @@ cs_verifier_run_async (CsVerifier            *self,
   g_task_set_task_data (task, run, (GDestroyNotify) run_data_free);
 
   self->current = g_object_ref (task);
+  if (self->time_limit > 0)
+    set_deadline (self, cs_clock_get_now (self->clock) + self->time_limit);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   set_phase (self, CS_VERIFIER_CONNECTING, 0);
 

@@ -177,6 +177,9 @@ gboolean        cs_verifier_get_running  (CsVerifier             *self);
 CsVerifierPhase cs_verifier_get_phase    (CsVerifier             *self);
 guint           cs_verifier_get_done     (CsVerifier             *self);
 guint           cs_verifier_get_total    (CsVerifier             *self);
+void            cs_verifier_set_time_limit (CsVerifier           *self,
+                                            gint64                time_limit);
+gint64          cs_verifier_get_time_limit (CsVerifier           *self);
 void            cs_verifier_run_async    (CsVerifier             *self,
                                           const CsVerifyOptions  *options,
                                           GCancellable           *cancellable,

@@ -28,6 +28,9 @@
  *   #CsRateLimiter keeps the client below the service's published rate;
  * - a 429 is honoured (`Retry-After`, else `X-RateLimit-Reset-*`, else a
  *   backoff) and the request retried a few times before it fails;
+ * - with a deadline set (a verification run's), no request waits or runs
+ *   past it: a wait that would end later fails the request at once, with
+ *   the time the server asked for (cs_net_error_get_retry_at());
  * - every failure becomes a #CsNetError with a sentence for people.
  *
  * Logs carry method, path, status and timing only: never the token, query
@@ -46,6 +49,7 @@ struct _CsHttpClient
   CsRateLimiter          *limiter;
   CsHttpErrorMessageFunc  error_message_func;
   gint64                  total_timeout;
+  CsTime                  deadline;
   gsize                   max_body;
   guint                   request_count;
   guint                   n_in_flight;
@@ -83,6 +87,7 @@ typedef struct
   guint          wait_id;
   guint          timeout_id;
   gboolean       timed_out;
+  gboolean       cut_by_deadline;
   gboolean       in_flight;
   guint          rate_limited_attempts;
   gint64         started;
@@ -375,6 +380,43 @@ cs_http_client_set_total_timeout (CsHttpClient *self,
 }
 
 /**
+ * cs_http_client_set_deadline:
+ * @self: a client
+ * @deadline: the instant no request may wait or run past, or
+ *   %CS_TIME_UNSET for none
+ *
+ * Bounds every request of the client from now on (a verification run sets
+ * its deadline here and clears it when it ends): a rate-limit slot or a
+ * 429's wait that would end after @deadline fails the request at once as
+ * %CS_NET_ERROR_RATE_LIMITED, carrying the time the server asked for, and
+ * a request still on the wire at @deadline ends as %CS_NET_ERROR_TIMEOUT.
+ * Without a deadline a request waits as long as the server asks (at most
+ * an hour per wait).
+ */
+void
+cs_http_client_set_deadline (CsHttpClient *self,
+                             CsTime        deadline)
+{
+  g_return_if_fail (CS_IS_HTTP_CLIENT (self));
+
+  self->deadline = deadline;
+}
+
+/**
+ * cs_http_client_get_deadline:
+ * @self: a client
+ *
+ * Returns: the deadline of its requests, or %CS_TIME_UNSET
+ */
+CsTime
+cs_http_client_get_deadline (CsHttpClient *self)
+{
+  g_return_val_if_fail (CS_IS_HTTP_CLIENT (self), CS_TIME_UNSET);
+
+  return self->deadline;
+}
+
+/**
  * cs_http_client_set_max_body:
  * @self: a client
  * @max_body: the largest body read, in bytes
@@ -559,8 +601,18 @@ fail_transport (GTask  *task,
 
   if (data->timed_out || g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     {
-      log_outcome (data, "timeout");
-      cs_circuit_breaker_record_failure (self->breaker);
+      /* Cut short by the run's deadline, the server was not given its
+       * full time: no verdict on whether it is down. */
+      if (data->timed_out && data->cut_by_deadline)
+        {
+          log_outcome (data, "deadline");
+          cs_circuit_breaker_release (self->breaker);
+        }
+      else
+        {
+          log_outcome (data, "timeout");
+          cs_circuit_breaker_record_failure (self->breaker);
+        }
       error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_TIMEOUT,
                            SERVICE_MSG (service,
                                         _("Cal.com did not answer in time. Calsync will try again."),
@@ -679,6 +731,39 @@ rate_limit_wait (CsHttpClient       *self,
   return (G_GINT64_CONSTANT (5) << MIN (attempt, 4)) * CS_USEC_PER_SECOND;
 }
 
+/* The request would have to wait past the deadline: it ends now, and says
+ * when the server will take it. */
+static GError *
+wait_too_long_error (CsService service,
+                     CsTime    retry_at)
+{
+  g_autofree char *when = NULL;
+  GError *error;
+
+  /* Whole seconds, rounded up: the time shown is never before the time
+   * the server will take the request. */
+  retry_at = (retry_at + CS_USEC_PER_SECOND - 1) / CS_USEC_PER_SECOND * CS_USEC_PER_SECOND;
+  when = format_local_time (retry_at);
+
+  error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_RATE_LIMITED,
+                       SERVICE_MSG (service,
+                                    /* Translators: %s is a local time of day, e.g. 14:05:00 */
+                                    _("Cal.com asks Calsync to wait until %s; the next try is then."),
+                                    /* Translators: %s is a local time of day, e.g. 14:05:00 */
+                                    _("The CRM server asks Calsync to wait until %s; the next try is then.")),
+                       when);
+  cs_net_error_set_retry_at (error, retry_at);
+
+  return error;
+}
+
+static gboolean
+past_deadline (CsHttpClient *self,
+               CsTime        time)
+{
+  return self->deadline != CS_TIME_UNSET && time > self->deadline;
+}
+
 static void
 retry_after_wait_cb (gpointer user_data)
 {
@@ -715,26 +800,38 @@ finish_answer (GTask *task)
   if (status == CS_HTTP_STATUS_TOO_MANY_REQUESTS)
     {
       gint64 wait = rate_limit_wait (self, headers, data->rate_limited_attempts);
+      CsTime retry_at = cs_clock_get_now (self->clock) + wait;
 
       /* The server is up and says so; only the pace is wrong. */
       cs_circuit_breaker_record_success (self->breaker);
       if (self->limiter != NULL)
-        cs_rate_limiter_block_until (self->limiter, cs_clock_get_now (self->clock) + wait);
+        cs_rate_limiter_block_until (self->limiter, retry_at);
 
       clear_attempt (data);
-      if (data->rate_limited_attempts++ < CS_HTTP_MAX_429_RETRIES)
+
+      /* A wait beyond the run's deadline is not waited out: the run ends
+       * now and the scheduler comes back at the time asked for. */
+      if (past_deadline (self, retry_at))
         {
-          data->state = STATE_WAITING;
-          data->wait_id = cs_clock_add_timeout (self->clock, cs_clock_get_now (self->clock) + wait,
-                                                retry_after_wait_cb, g_object_ref (task),
-                                                g_object_unref);
+          log_outcome (data, "wait past the deadline");
+          finish_error (task, wait_too_long_error (service, retry_at));
           return;
         }
 
-      finish_error (task, g_error_new (CS_NET_ERROR, CS_NET_ERROR_RATE_LIMITED,
-                                       SERVICE_MSG (service,
-                                                    _("Cal.com asked Calsync to slow down. Calsync will try again later."),
-                                                    _("The CRM server asked Calsync to slow down. Calsync will try again later."))));
+      if (data->rate_limited_attempts++ < CS_HTTP_MAX_429_RETRIES)
+        {
+          data->state = STATE_WAITING;
+          data->wait_id = cs_clock_add_timeout (self->clock, retry_at, retry_after_wait_cb,
+                                                g_object_ref (task), g_object_unref);
+          return;
+        }
+
+      error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_RATE_LIMITED,
+                           SERVICE_MSG (service,
+                                        _("Cal.com asked Calsync to slow down. Calsync will try again later."),
+                                        _("The CRM server asked Calsync to slow down. Calsync will try again later.")));
+      cs_net_error_set_retry_at (error, retry_at);
+      finish_error (task, error);
       return;
     }
 
@@ -922,6 +1019,7 @@ send_now (GTask *task)
   CsHttpClient *self = data->self;
   SoupMessageHeaders *headers;
   g_autofree char *authorization = NULL;
+  CsTime ends;
 
   g_clear_object (&data->message);
   data->message = soup_message_new (data->method, data->uri);
@@ -939,12 +1037,15 @@ send_now (GTask *task)
   if (data->body != NULL)
     soup_message_set_request_body_from_bytes (data->message, "application/json", data->body);
 
+  ends = cs_clock_get_now (self->clock) + self->total_timeout;
+  data->cut_by_deadline = past_deadline (self, ends);
+  if (data->cut_by_deadline)
+    ends = self->deadline;
+
   data->state = STATE_SENDING;
   data->timed_out = FALSE;
   data->attempt_cancellable = g_cancellable_new ();
-  data->timeout_id = cs_clock_add_timeout (self->clock,
-                                           cs_clock_get_now (self->clock) + self->total_timeout,
-                                           timeout_cb, data, NULL);
+  data->timeout_id = cs_clock_add_timeout (self->clock, ends, timeout_cb, data, NULL);
   self->request_count++;
   self->n_in_flight++;
   data->in_flight = TRUE;
@@ -969,22 +1070,37 @@ start_attempt (GTask *task)
   SendData *data = g_task_get_task_data (task);
   CsHttpClient *self = data->self;
   CsTime retry_at = CS_TIME_UNSET;
-  CsTime due;
+  CsTime due = CS_TIME_UNSET;
 
   if (!cs_circuit_breaker_try_acquire (self->breaker, &retry_at))
     {
       g_autofree char *when = format_local_time (retry_at);
+      GError *error;
 
       log_outcome (data, "circuit open");
-      finish_error (task, g_error_new (CS_NET_ERROR, CS_NET_ERROR_CIRCUIT_OPEN,
-                                       SERVICE_MSG (self->service,
-                                                    _("Cal.com is not answering. Calsync will try again after %s."),
-                                                    _("The CRM server is not answering. Calsync will try again after %s.")),
-                                       when));
+      error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_CIRCUIT_OPEN,
+                           SERVICE_MSG (self->service,
+                                        _("Cal.com is not answering. Calsync will try again after %s."),
+                                        _("The CRM server is not answering. Calsync will try again after %s.")),
+                           when);
+      cs_net_error_set_retry_at (error, retry_at);
+      finish_error (task, error);
       return;
     }
 
-  due = self->limiter != NULL ? cs_rate_limiter_reserve (self->limiter) : CS_TIME_UNSET;
+  /* The limiter's own waits end by the deadline too; a slot after it is
+   * not booked, so the requests that fit keep their places. */
+  if (self->limiter != NULL &&
+      !cs_rate_limiter_reserve_before (self->limiter,
+                                       self->deadline != CS_TIME_UNSET ? self->deadline : G_MAXINT64,
+                                       &due))
+    {
+      log_outcome (data, "slot past the deadline");
+      cs_circuit_breaker_release (self->breaker);
+      finish_error (task, wait_too_long_error (self->service, due));
+      return;
+    }
+
   if (due > cs_clock_get_now (self->clock))
     {
       data->state = STATE_WAITING;

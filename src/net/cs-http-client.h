@@ -108,6 +108,9 @@ void              cs_http_client_set_rate_limit        (CsHttpClient            
                                                         gint64                   window);
 void              cs_http_client_set_total_timeout     (CsHttpClient            *self,
                                                         gint64                   timeout);
+void              cs_http_client_set_deadline          (CsHttpClient            *self,
+                                                        CsTime                   deadline);
+CsTime            cs_http_client_get_deadline          (CsHttpClient            *self);
 void              cs_http_client_set_max_body          (CsHttpClient            *self,
                                                         gsize                    max_body);
 const char       *cs_http_client_get_base_url          (CsHttpClient            *self);

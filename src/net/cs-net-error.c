@@ -9,7 +9,33 @@
 
 #include "cs-net-error.h"
 
-G_DEFINE_QUARK (cs-net-error-quark, cs_net_error)
+/* The detail a #CsNetError carries beside its code and sentence: an
+ * extended error domain, so it survives g_error_copy() (a joined run's
+ * callers each get a copy) and needs no parsing of the message. */
+typedef struct
+{
+  CsTime retry_at;
+} CsNetErrorPrivate;
+
+static void
+cs_net_error_private_init (CsNetErrorPrivate *priv)
+{
+  priv->retry_at = CS_TIME_UNSET;
+}
+
+static void
+cs_net_error_private_copy (const CsNetErrorPrivate *src_priv,
+                           CsNetErrorPrivate       *dest_priv)
+{
+  dest_priv->retry_at = src_priv->retry_at;
+}
+
+static void
+cs_net_error_private_clear (CsNetErrorPrivate *priv)
+{
+}
+
+G_DEFINE_EXTENDED_ERROR (CsNetError, cs_net_error)
 
 /**
  * cs_net_error_is_retryable:
@@ -53,4 +79,67 @@ cs_net_error_is_retryable (const GError *error)
     default:
       return FALSE;
     }
+}
+
+/**
+ * cs_net_error_get_retry_at:
+ * @error: (nullable): an error from a request
+ *
+ * The time the server asked Calsync to wait for (a 429's `Retry-After` or
+ * rate-limit reset, or the rate limit's next free slot), or the time an
+ * open circuit lets a probe through: the earliest a retry makes sense.
+ *
+ * Returns: that instant, or %CS_TIME_UNSET if @error tells none (or is not
+ *   a #CsNetError)
+ */
+CsTime
+cs_net_error_get_retry_at (const GError *error)
+{
+  if (error == NULL || error->domain != CS_NET_ERROR)
+    return CS_TIME_UNSET;
+
+  return cs_net_error_get_private (error)->retry_at;
+}
+
+/**
+ * cs_net_error_set_retry_at:
+ * @error: a #CsNetError
+ * @retry_at: the earliest a retry makes sense, or %CS_TIME_UNSET
+ *
+ * Attaches the time cs_net_error_get_retry_at() returns.
+ */
+void
+cs_net_error_set_retry_at (GError *error,
+                           CsTime  retry_at)
+{
+  g_return_if_fail (error != NULL && error->domain == CS_NET_ERROR);
+
+  cs_net_error_get_private (error)->retry_at = retry_at;
+}
+
+/**
+ * cs_net_error_code_to_string:
+ * @code: a #CsNetError code
+ *
+ * The code's stable name for machines (`calsync --once --json`), never
+ * translated.
+ *
+ * Returns: the name, e.g. `rate_limited`
+ */
+const char *
+cs_net_error_code_to_string (CsNetError code)
+{
+  /* In the order of the enumeration. */
+  static const char * const names[] = {
+    "network", "timeout", "server", "rate_limited", "circuit_open", "unauthorized",
+    "forbidden", "not_found", "conflict", "invalid_request", "invalid_response", "too_large",
+    "insecure_url", "invalid_url", "tls", "unsupported", "wrong_company",
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == CS_NET_ERROR_WRONG_COMPANY + 1);
+
+  if ((guint) code >= G_N_ELEMENTS (names))
+    return "unknown";
+
+  return names[code];
 }

@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "cs-time.h"
+
 G_BEGIN_DECLS
 
 #define CS_NET_ERROR (cs_net_error_quark ())
@@ -19,9 +21,12 @@ G_BEGIN_DECLS
  *   name not resolved); retryable
  * @CS_NET_ERROR_TIMEOUT: no complete answer in time; retryable
  * @CS_NET_ERROR_SERVER: the server failed (5xx); retryable
- * @CS_NET_ERROR_RATE_LIMITED: the server asked to slow down (429); retryable
+ * @CS_NET_ERROR_RATE_LIMITED: the server asked to slow down (429), or its
+ *   rate limit leaves no slot before the deadline; retryable at the time
+ *   cs_net_error_get_retry_at() tells
  * @CS_NET_ERROR_CIRCUIT_OPEN: not sent: the service is considered down;
- *   retryable once the circuit lets a probe through
+ *   retryable once the circuit lets a probe through (at the time
+ *   cs_net_error_get_retry_at() tells)
  * @CS_NET_ERROR_UNAUTHORIZED: the API key or token was rejected (401)
  * @CS_NET_ERROR_FORBIDDEN: the account may not do this (403)
  * @CS_NET_ERROR_NOT_FOUND: the resource does not exist (404)
@@ -63,7 +68,11 @@ typedef enum
   CS_NET_ERROR_WRONG_COMPANY,
 } CsNetError;
 
-GQuark   cs_net_error_quark        (void);
-gboolean cs_net_error_is_retryable (const GError *error);
+GQuark      cs_net_error_quark          (void);
+gboolean    cs_net_error_is_retryable   (const GError *error);
+CsTime      cs_net_error_get_retry_at   (const GError *error);
+void        cs_net_error_set_retry_at   (GError       *error,
+                                         CsTime        retry_at);
+const char *cs_net_error_code_to_string (CsNetError    code);
 
 G_END_DECLS

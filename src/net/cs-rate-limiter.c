@@ -109,42 +109,77 @@ cs_rate_limiter_new (CsClock *clock,
 CsTime
 cs_rate_limiter_reserve (CsRateLimiter *self)
 {
-  CsTime now, slot;
-  CsTime *stored;
+  CsTime slot = CS_TIME_UNSET;
 
   g_return_val_if_fail (CS_IS_RATE_LIMITER (self), CS_TIME_UNSET);
 
+  cs_rate_limiter_reserve_before (self, G_MAXINT64, &slot);
+
+  return slot;
+}
+
+/**
+ * cs_rate_limiter_reserve_before:
+ * @self: a limiter
+ * @deadline: the latest acceptable slot
+ * @slot: (out): the instant to send at, or, if that is after @deadline,
+ *   the earliest slot there is
+ *
+ * Books the earliest slot, as cs_rate_limiter_reserve() does, but only if
+ * it is no later than @deadline: a run that must end by then gives up at
+ * once instead of waiting for a slot it cannot use, and books nothing, so
+ * the requests that do fit keep their places.
+ *
+ * Returns: %TRUE if the slot in @slot is booked
+ */
+gboolean
+cs_rate_limiter_reserve_before (CsRateLimiter *self,
+                                CsTime         deadline,
+                                CsTime        *slot)
+{
+  CsTime now, earliest;
+  CsTime *stored;
+  gboolean window_full;
+
+  g_return_val_if_fail (CS_IS_RATE_LIMITER (self), FALSE);
+  g_return_val_if_fail (slot != NULL, FALSE);
+
   now = cs_clock_get_now (self->clock);
-  slot = MAX (now, self->blocked_until);
+  earliest = MAX (now, self->blocked_until);
 
   /* The server said how many requests its window has left. */
-  if (self->server_remaining >= 0)
-    {
-      if (self->server_reset_at <= now)
-        self->server_remaining = -1;
-      else if (self->server_remaining == 0)
-        slot = MAX (slot, self->server_reset_at);
-      else
-        self->server_remaining--;
-    }
+  if (self->server_remaining >= 0 && self->server_reset_at <= now)
+    self->server_remaining = -1;
+  if (self->server_remaining == 0)
+    earliest = MAX (earliest, self->server_reset_at);
 
   /* Sliding window: the slot `limit` places back must be a window old. */
   while (g_queue_get_length (&self->slots) > self->limit)
     g_free (g_queue_pop_head (&self->slots));
 
-  if (g_queue_get_length (&self->slots) == self->limit)
+  window_full = g_queue_get_length (&self->slots) == self->limit;
+  if (window_full)
     {
       CsTime oldest = *(CsTime *) g_queue_peek_head (&self->slots);
 
-      slot = MAX (slot, oldest + self->window + JITTER_MARGIN);
-      g_free (g_queue_pop_head (&self->slots));
+      earliest = MAX (earliest, oldest + self->window + JITTER_MARGIN);
     }
 
+  *slot = earliest;
+  if (earliest > deadline)
+    return FALSE;
+
+  /* Booked: only now does the slot count against the windows. */
+  if (self->server_remaining > 0)
+    self->server_remaining--;
+  if (window_full)
+    g_free (g_queue_pop_head (&self->slots));
+
   stored = g_new (CsTime, 1);
-  *stored = slot;
+  *stored = earliest;
   g_queue_push_tail (&self->slots, stored);
 
-  return slot;
+  return TRUE;
 }
 
 /**

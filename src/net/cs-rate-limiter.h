@@ -21,6 +21,9 @@ CsRateLimiter *cs_rate_limiter_new              (CsClock       *clock,
                                                  guint          limit,
                                                  gint64         window);
 CsTime         cs_rate_limiter_reserve          (CsRateLimiter *self);
+gboolean       cs_rate_limiter_reserve_before   (CsRateLimiter *self,
+                                                 CsTime         deadline,
+                                                 CsTime        *slot);
 void           cs_rate_limiter_block_until      (CsRateLimiter *self,
                                                  CsTime         until);
 void           cs_rate_limiter_update_from_server (CsRateLimiter *self,
