@@ -344,6 +344,86 @@ test_live_update (void)
   fixture_teardown (&f);
 }
 
+static gboolean
+verifier_idle (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return !cs_verifier_get_running (cs_engine_get_verifier (f->ui.engine));
+}
+
+/* Reloads the model now and waits for that reload (the engine's own
+ * reloads are blocked meanwhile, so this is the one that counts). */
+static void
+reload_now (Fixture *f)
+{
+  guint before = f->reloads;
+
+  reload_model (f);
+  while (f->reloads == before || f->reloading)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* While a check runs, what it checks and waits for a verdict shows as
+ * "Verifying N" on the Pending card; nothing stays in that state once the
+ * run ends, or once it is cancelled half-way. */
+static void
+test_verifying (void)
+{
+  Fixture f = { 0 };
+  CsStoreCounts before = { { 0 } };
+  CsStoreCounts during = { { 0 } };
+  CsStoreCounts after = { { 0 } };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *caption = NULL;
+  guint waiting;
+
+  fixture_setup (&f, 1, 1000);
+  g_signal_handlers_block_by_func (f.ui.engine, reload_model, &f);
+  cs_appointment_model_set_verifier (f.model, cs_engine_get_verifier (f.ui.engine));
+  store_counts (&f, &before);
+  waiting = before.by_status[CS_SYNC_STATUS_PENDING] + before.retrying;
+  g_assert_cmpuint (waiting, >, 0);
+  g_assert_cmpuint (before.by_status[CS_SYNC_STATUS_VERIFICATION_PENDING], ==, 0);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      GAsyncResult *pending = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(CsVerifyReport) report = NULL;
+      g_autoptr(GError) error = NULL;
+
+      cs_engine_verify_async (f.ui.engine, CS_VERIFICATION_COMPREHENSIVE, FALSE,
+                              round == 1 ? cancellable : NULL, ui_test_async_cb, &pending);
+      g_assert_true (cs_verifier_get_running (cs_engine_get_verifier (f.ui.engine)));
+      reload_now (&f);
+      cs_appointment_model_get_counts (f.model, &during);
+      g_assert_cmpuint (during.by_status[CS_SYNC_STATUS_VERIFICATION_PENDING], ==, waiting);
+      g_assert_cmpuint (during.total, ==, before.total);
+      caption = g_strdup_printf ("Verifying %u", waiting);
+      g_assert_cmpstr (label_text (&f, "pending-caption"), ==, caption);
+      g_clear_pointer (&caption, g_free);
+
+      /* The second run is stopped half-way, as a quit would. */
+      if (round == 1)
+        g_cancellable_cancel (cancellable);
+      result = ui_test_wait_result (&pending);
+      report = cs_engine_verify_finish (f.ui.engine, result, &error);
+      ui_test_wait_until (verifier_idle, &f, "the run to end");
+
+      reload_now (&f);
+      cs_appointment_model_get_counts (f.model, &after);
+      g_assert_cmpuint (after.by_status[CS_SYNC_STATUS_VERIFICATION_PENDING], ==, 0);
+      store_counts (&f, &after);
+      g_assert_cmpuint (after.by_status[CS_SYNC_STATUS_VERIFICATION_PENDING], ==, 0);
+      g_assert_cmpstr (label_text (&f, "pending-caption"), !=, "");
+      g_assert_null (strstr (label_text (&f, "pending-caption"), "Verifying"));
+    }
+
+  g_signal_handlers_unblock_by_func (f.ui.engine, reload_model, &f);
+  fixture_teardown (&f);
+}
+
 /* Cal.com answers 503 until its circuit opens. */
 static CsCircuitBreaker *
 open_calcom_circuit (Fixture *f)
@@ -599,6 +679,7 @@ main (int   argc,
   g_test_add_func ("/calsync/ui/dashboard/click-opens-list", test_click_opens_list);
   g_test_add_func ("/calsync/ui/dashboard/keyboard", test_keyboard);
   g_test_add_func ("/calsync/ui/dashboard/live-update", test_live_update);
+  g_test_add_func ("/calsync/ui/dashboard/verifying", test_verifying);
   g_test_add_func ("/calsync/ui/dashboard/circuit-open", test_circuit_open);
   g_test_add_func ("/calsync/ui/dashboard/not-set-up", test_not_set_up);
   g_test_add_func ("/calsync/ui/dashboard/schedule", test_schedule);

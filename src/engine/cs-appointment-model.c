@@ -112,6 +112,9 @@ struct _CsAppointmentModel
   gboolean           sort_descending;
   CsTime             window_start;
   CsTime             window_end;
+
+  /* (nullable) (weak): whose run shows its items as being verified */
+  CsVerifier        *verifier;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -340,6 +343,73 @@ snapshot_rank_customers (Snapshot *snapshot)
 
 /* Reloading */
 
+/* What a run that is going checks, as the reload shows it: its items that
+ * wait for a verdict (never checked, or retrying) are "verification
+ * pending" until the run ends. Nothing of it is stored: a run that ends or
+ * is killed leaves no item in that state. */
+typedef struct
+{
+  gboolean    active;
+  GHashTable *ids;     /* gint64 * set, or NULL for the whole window */
+  GHashTable *uids;    /* uid set, or NULL for the whole window */
+} Verifying;
+
+static void
+verifying_clear (Verifying *verifying)
+{
+  g_clear_pointer (&verifying->ids, g_hash_table_unref);
+  g_clear_pointer (&verifying->uids, g_hash_table_unref);
+  verifying->active = FALSE;
+}
+
+static void
+verifying_capture (Verifying  *verifying,
+                   CsVerifier *verifier)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) uids = NULL;
+
+  if (verifier == NULL || !cs_verifier_get_scope (verifier, &ids, &uids))
+    return;
+
+  verifying->active = TRUE;
+  if (ids != NULL)
+    {
+      verifying->ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+      for (guint i = 0; i < ids->len; i++)
+        g_hash_table_add (verifying->ids, g_memdup2 (&g_array_index (ids, gint64, i), sizeof (gint64)));
+    }
+  if (uids != NULL)
+    {
+      verifying->uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; i < uids->len; i++)
+        g_hash_table_add (verifying->uids, g_strdup (g_ptr_array_index (uids, i)));
+    }
+}
+
+/* Whether the run that is going shows @info as being verified. */
+static gboolean
+verifying_covers (const Verifying      *verifying,
+                  const CsStoreRowInfo *info)
+{
+  gboolean waits;
+
+  if (!verifying->active || info->resolved_at != CS_TIME_UNSET || info->requires_manual_review)
+    return FALSE;
+
+  waits = info->status == CS_SYNC_STATUS_PENDING || info->status == CS_SYNC_STATUS_FAILED ||
+          info->status == CS_SYNC_STATUS_ORPHANED_LOCAL ||
+          info->status == CS_SYNC_STATUS_ORPHANED_CALCOM;
+  if (!waits)
+    return FALSE;
+
+  if (info->is_booking)
+    return verifying->uids == NULL ||
+           (info->booking_uid != NULL && g_hash_table_contains (verifying->uids, info->booking_uid));
+
+  return verifying->ids == NULL || g_hash_table_contains (verifying->ids, &info->key);
+}
+
 typedef struct
 {
   CsStore           *store;
@@ -350,22 +420,25 @@ typedef struct
   guint              generation;
   CsTime             window_start;
   CsTime             window_end;
+  Verifying          verifying;
 } ReloadData;
 
 static void
 reload_data_free (ReloadData *data)
 {
+  verifying_clear (&data->verifying);
   g_clear_object (&data->store);
   g_free (data);
 }
 
 typedef struct
 {
-  GArray  *keys;
-  GString *text;
-  CsTime   now;
-  CsTime   window_start;
-  CsTime   window_end;
+  GArray          *keys;
+  GString         *text;
+  CsTime           now;
+  CsTime           window_start;
+  CsTime           window_end;
+  const Verifying *verifying;
 } Loader;
 
 /* Appends @str casefolded; ASCII, the usual case, without allocating. */
@@ -400,6 +473,7 @@ loader_add_row (const CsStoreRowInfo *info,
   Loader *loader = user_data;
   gboolean unresolved = info->resolved_at == CS_TIME_UNSET;
   gboolean snoozed = info->snoozed_until != CS_TIME_UNSET && info->snoozed_until > loader->now;
+  gboolean verifying;
   RowKey key = { 0 };
 
   /* Outside the verification window: no longer (or not yet) checked, so
@@ -415,6 +489,9 @@ loader_add_row (const CsStoreRowInfo *info,
   key.attempts = (guint16) MIN (info->attempts, G_MAXUINT16);
   key.status = (guint8) info->status;
   key.error_code = (guint8) info->error_code;
+  verifying = verifying_covers (loader->verifying, info);
+  if (verifying)
+    key.status = CS_SYNC_STATUS_VERIFICATION_PENDING;
 
   if (info->is_booking)
     key.flags |= KEY_BOOKING;
@@ -422,7 +499,7 @@ loader_add_row (const CsStoreRowInfo *info,
     key.flags |= KEY_NEEDS_REVIEW;
   if (info->starts_at >= loader->now)
     key.flags |= KEY_UPCOMING;
-  if (unresolved && !info->requires_manual_review &&
+  if (unresolved && !info->requires_manual_review && !verifying &&
       (info->status == CS_SYNC_STATUS_FAILED || info->status == CS_SYNC_STATUS_ORPHANED_LOCAL ||
        info->status == CS_SYNC_STATUS_ORPHANED_CALCOM))
     key.flags |= KEY_RETRYING;
@@ -488,6 +565,7 @@ reload_worker (GTask        *task,
   loader.now = data->now;
   loader.window_start = data->window_start;
   loader.window_end = data->window_end;
+  loader.verifying = &data->verifying;
 
   if (!_cs_store_rows_foreach (reader, data->company_id, loader_add_row, &loader, &error))
     {
@@ -668,6 +746,7 @@ cs_appointment_model_reload_async (CsAppointmentModel  *self,
   data->generation = ++self->generation;
   data->window_start = self->window_start;
   data->window_end = self->window_end;
+  verifying_capture (&data->verifying, self->verifier);
 
   /* The worker task has no source object, for the same reason the worker
    * drops the store itself; the caller's task keeps the model alive. */
@@ -729,7 +808,12 @@ read_row (CsAppointmentModel *self,
                            key->key,
                            &info,
                            &error))
-    return _cs_appointment_row_new (&info);
+    {
+      /* Shown as the reload saw it while a run verifies it. */
+      if (key->status == CS_SYNC_STATUS_VERIFICATION_PENDING)
+        info.status = CS_SYNC_STATUS_VERIFICATION_PENDING;
+      return _cs_appointment_row_new (&info);
+    }
 
   /* The row went away after the reload (the next reload drops it), or the
    * file cannot be read: show what the reload saw. */
@@ -801,6 +885,7 @@ cs_appointment_model_dispose (GObject *object)
   CsAppointmentModel *self = (CsAppointmentModel *) object;
 
   cache_clear (self);
+  cs_appointment_model_set_verifier (self, NULL);
   g_clear_object (&self->store);
   g_clear_object (&self->clock);
 
@@ -1324,6 +1409,34 @@ cs_appointment_model_get_n_loaded (CsAppointmentModel *self)
   g_return_val_if_fail (CS_IS_APPOINTMENT_MODEL (self), 0);
 
   return self->snapshot != NULL ? self->snapshot->n_keys : 0;
+}
+
+/**
+ * cs_appointment_model_set_verifier:
+ * @self: a model
+ * @verifier: (nullable): the verifier whose runs the list shows
+ *
+ * While @verifier runs, a reload shows the items its run checks that wait
+ * for a verdict (never checked, or retrying) as
+ * %CS_SYNC_STATUS_VERIFICATION_PENDING, and counts them so: the dashboard's
+ * "Verifying". The next reload after the run shows what it found. The
+ * model keeps no reference.
+ */
+void
+cs_appointment_model_set_verifier (CsAppointmentModel *self,
+                                   CsVerifier         *verifier)
+{
+  g_return_if_fail (CS_IS_APPOINTMENT_MODEL (self));
+  g_return_if_fail (verifier == NULL || CS_IS_VERIFIER (verifier));
+
+  if (self->verifier == verifier)
+    return;
+
+  if (self->verifier != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->verifier), (gpointer *) &self->verifier);
+  self->verifier = verifier;
+  if (verifier != NULL)
+    g_object_add_weak_pointer (G_OBJECT (verifier), (gpointer *) &self->verifier);
 }
 
 /**

@@ -12,6 +12,7 @@
 #include "cs-appointment-row.h"
 #include "cs-clock.h"
 #include "cs-store.h"
+#include "cs-verifier.h"
 
 G_BEGIN_DECLS
 
@@ -119,6 +120,8 @@ gboolean            cs_appointment_model_get_window          (CsAppointmentModel
                                                               CsTime               *end);
 
 guint               cs_appointment_model_get_n_loaded        (CsAppointmentModel   *self);
+void                cs_appointment_model_set_verifier        (CsAppointmentModel   *self,
+                                                              CsVerifier           *verifier);
 void                cs_appointment_model_get_counts          (CsAppointmentModel   *self,
                                                               CsStoreCounts        *out_counts);
 

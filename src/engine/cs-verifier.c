@@ -1810,6 +1810,53 @@ cs_verifier_get_running (CsVerifier *self)
 }
 
 /**
+ * cs_verifier_get_scope:
+ * @self: a verifier
+ * @out_ids: (out) (transfer full) (optional) (nullable): the appointments
+ *   the run checks, or %NULL for every one of the window
+ * @out_uids: (out) (transfer full) (optional) (nullable): the bookings the
+ *   run checks, or %NULL for every one of the window
+ *
+ * What the run that is going checks: what the appointment list shows as
+ * being verified meanwhile. A retry checks the items it was asked for;
+ * every other run the whole window (both arrays %NULL).
+ *
+ * Returns: %TRUE while a run is going
+ */
+gboolean
+cs_verifier_get_scope (CsVerifier  *self,
+                       GArray     **out_ids,
+                       GPtrArray  **out_uids)
+{
+  RunData *run;
+
+  g_return_val_if_fail (CS_IS_VERIFIER (self), FALSE);
+
+  if (out_ids != NULL)
+    *out_ids = NULL;
+  if (out_uids != NULL)
+    *out_uids = NULL;
+
+  if (self->current == NULL)
+    return FALSE;
+
+  run = g_task_get_task_data (self->current);
+  if (run->options.kind == CS_VERIFICATION_RETRY)
+    {
+      if (out_ids != NULL)
+        *out_ids = run->options.appointment_ids != NULL
+                   ? g_array_ref (run->options.appointment_ids)
+                   : g_array_new (FALSE, FALSE, sizeof (gint64));
+      if (out_uids != NULL)
+        *out_uids = run->options.booking_uids != NULL
+                    ? g_ptr_array_ref (run->options.booking_uids)
+                    : g_ptr_array_new ();
+    }
+
+  return TRUE;
+}
+
+/**
  * cs_verifier_get_phase:
  * @self: a verifier
  *

@@ -174,6 +174,9 @@ CsVerifier     *cs_verifier_new          (CsStore                *store,
                                           CsBackendClient        *backend,
                                           CsClock                *clock);
 gboolean        cs_verifier_get_running  (CsVerifier             *self);
+gboolean        cs_verifier_get_scope    (CsVerifier             *self,
+                                          GArray                **out_ids,
+                                          GPtrArray             **out_uids);
 CsVerifierPhase cs_verifier_get_phase    (CsVerifier             *self);
 guint           cs_verifier_get_done     (CsVerifier             *self);
 guint           cs_verifier_get_total    (CsVerifier             *self);

@@ -238,6 +238,7 @@ update_cards (CsDashboard *self)
   const CsStoreCounts *c = &self->counts;
   guint problems = cs_dashboard_card_count (CS_DASHBOARD_CARD_FAILED, c);
   g_autofree char *synced_caption = NULL;
+  g_autofree char *pending_caption = NULL;
   g_autofree char *failed_caption = NULL;
 
   if (c->total > 0)
@@ -255,9 +256,16 @@ update_cards (CsDashboard *self)
   set_card (self, CS_DASHBOARD_CARD_SYNCED, self->synced_count, self->synced_caption,
             synced_caption);
 
+  if (c->by_status[CS_SYNC_STATUS_VERIFICATION_PENDING] > 0)
+    /* Translators: the Pending card's caption while a check runs. */
+    pending_caption = g_strdup_printf (_("Verifying %u"),
+                                       c->by_status[CS_SYNC_STATUS_VERIFICATION_PENDING]);
+  else if (cs_dashboard_card_count (CS_DASHBOARD_CARD_PENDING, c) > 0)
+    pending_caption = g_strdup (_("Waiting for the next check"));
+  else
+    pending_caption = g_strdup (_("Nothing waiting"));
   set_card (self, CS_DASHBOARD_CARD_PENDING, self->pending_count, self->pending_caption,
-            cs_dashboard_card_count (CS_DASHBOARD_CARD_PENDING, c) > 0
-            ? _("Waiting for the next check") : _("Nothing waiting"));
+            pending_caption);
 
   set_card (self, CS_DASHBOARD_CARD_NEEDS_REVIEW, self->review_count, self->review_caption,
             c->needs_review > 0 ? _("Review →") : _("Nothing to review"));

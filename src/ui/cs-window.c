@@ -93,6 +93,10 @@ reload_model (CsWindow *self)
     }
 
   self->reloading = TRUE;
+  /* A run that is going shows what it checks as being verified; the
+   * engine's verifier is new after a change of addresses. */
+  if (self->engine != NULL)
+    cs_appointment_model_set_verifier (self->model, cs_engine_get_verifier (self->engine));
   cs_appointment_model_reload_async (self->model, self->cancellable, model_reloaded_cb,
                                      g_object_ref (self));
 }
