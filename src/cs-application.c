@@ -362,6 +362,43 @@ print_report_text (const CsVerifyReport *report)
 
 /* --once */
 
+/* A notifier for a check run from the command line: a plain GApplication
+ * of Calsync's id, registered beside the window's instance if that runs
+ * (not unique, so it never takes the window's place), sends the
+ * notification. Without a session bus there is nobody to tell: %NULL. */
+static CsNotifier *
+command_line_notifier (GApplication **out_sender)
+{
+  g_autoptr(GApplication) sender = g_application_new (APPLICATION_ID, G_APPLICATION_NON_UNIQUE);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_application_register (sender, NULL, &error) ||
+      g_application_get_dbus_connection (sender) == NULL)
+    {
+      g_debug ("No desktop to notify: %s", error != NULL ? error->message : "no session bus");
+      return NULL;
+    }
+
+  *out_sender = g_steal_pointer (&sender);
+  return cs_notifier_new (*out_sender);
+}
+
+/* What a run left to send goes out before the process ends: the alerts
+ * saved to the cache, the notification on the bus (both bounded). */
+static void
+settle_before_exit (CsEngine     *engine,
+                    GApplication *sender)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  CsAlertLog *alerts = cs_engine_get_alerts (engine);
+
+  while (alerts != NULL && cs_alert_log_get_busy (alerts) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (sender != NULL)
+    g_dbus_connection_flush_sync (g_application_get_dbus_connection (sender), NULL, NULL);
+}
+
 static int
 run_once (CsEngine *engine,
           gboolean  json,
@@ -371,7 +408,14 @@ run_once (CsEngine *engine,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(CsVerifyReport) report = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GApplication) sender = NULL;
+  g_autoptr(CsNotifier) notifier = NULL;
   Wait wait = { 0 };
+
+  /* The flags this check raises reach the desktop like a scheduled
+   * check's (a dry run flags nothing). */
+  if (!dry_run && (notifier = command_line_notifier (&sender)) != NULL)
+    cs_engine_set_notifier (engine, notifier);
 
   if (accept_suspect)
     cs_engine_accept_suspect_async (engine, NULL, wait_cb, &wait);
@@ -392,6 +436,8 @@ run_once (CsEngine *engine,
     print_report_json (report);
   else
     print_report_text (report);
+
+  settle_before_exit (engine, sender);
 
   if (report->suspect)
     return EXIT_NOT_VERIFIED;

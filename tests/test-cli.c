@@ -13,6 +13,7 @@
 
 #include "cs-credentials.h"
 #include "cs-sim-server.h"
+#include "cs-store.h"
 
 /* The `calsync` program as a user runs it: a child process against the
  * simulator served from this test, its keys in the test's gnome-keyring,
@@ -97,6 +98,8 @@ run_calsync_in (Fixture             *f,
   g_subprocess_launcher_setenv (launcher, "LANGUAGE", language ? language : "C", TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", language ? "de_DE.UTF-8" : "C.UTF-8", TRUE);
   g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  /* Notifications go to org.gtk.Notifications, which a test may serve. */
+  g_subprocess_launcher_setenv (launcher, "GNOTIFICATION_BACKEND", "gtk", TRUE);
 
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
@@ -359,6 +362,147 @@ test_once_suspect (Fixture       *f,
                    json_object_get_int_member (suspect_counts, "orphaned_local"));
 }
 
+/* The desktop's notification server, as GNOME Shell serves it
+ * (org.gtk.Notifications), on the test's private session bus: it records
+ * what `calsync --once` sends. */
+static const char notifications_xml[] =
+  "<node>"
+  "  <interface name='org.gtk.Notifications'>"
+  "    <method name='AddNotification'>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "      <arg type='a{sv}' direction='in'/>"
+  "    </method>"
+  "    <method name='RemoveNotification'>"
+  "      <arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "    </method>"
+  "  </interface>"
+  "</node>";
+
+typedef struct
+{
+  GPtrArray *added;   /* "app-id id title\nbody" */
+  gboolean   owned;
+} Notifications;
+
+static void
+notifications_method_cb (GDBusConnection       *connection,
+                         const char            *sender,
+                         const char            *path,
+                         const char            *interface,
+                         const char            *method,
+                         GVariant              *parameters,
+                         GDBusMethodInvocation *invocation,
+                         gpointer               user_data)
+{
+  Notifications *n = user_data;
+
+  if (g_strcmp0 (method, "AddNotification") == 0)
+    {
+      const char *app_id, *id, *title = "", *body = "";
+      g_autoptr(GVariant) notification = NULL;
+
+      g_variant_get (parameters, "(&s&s@a{sv})", &app_id, &id, &notification);
+      g_variant_lookup (notification, "title", "&s", &title);
+      g_variant_lookup (notification, "body", "&s", &body);
+      g_ptr_array_add (n->added, g_strdup_printf ("%s %s %s\n%s", app_id, id, title, body));
+    }
+
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+notifications_acquired_cb (GDBusConnection *connection,
+                           const char      *name,
+                           gpointer         user_data)
+{
+  ((Notifications *) user_data)->owned = TRUE;
+}
+
+/* Moves every waiting item's next attempt into the past, as the minutes
+ * between the retries would: the child runs on the real clock. */
+static void
+make_retries_due (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (f->home, "data", "calsync", "cache.sqlite3", NULL);
+  g_autoptr(CsStore) store = NULL;
+  g_autoptr(GPtrArray) appointments = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = cs_store_open (path, &error);
+  g_assert_no_error (error);
+  cs_store_set_company_id (store, CS_SIM_DEFAULT_COMPANY_ID);
+  appointments = cs_store_list_appointments (store, CS_TIME_UNSET, CS_TIME_UNSET, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < appointments->len; i++)
+    {
+      CsAppointment *a = g_ptr_array_index (appointments, i);
+
+      if (a->next_attempt_at != CS_TIME_UNSET)
+        a->next_attempt_at = g_get_real_time () - CS_USEC_PER_SECOND;
+    }
+  g_assert_true (cs_store_save_appointments (store, appointments, &error));
+  g_assert_no_error (error);
+}
+
+/* A flag raised by `--once` is notified like a scheduled check's: one
+ * summary for the run, with no customer data, and never again for the
+ * same flags. */
+static void
+test_once_notifies (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *once[] = { "--once", NULL };
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+  GDBusInterfaceVTable vtable = { notifications_method_cb, NULL, NULL, { 0 } };
+  Notifications n = { g_ptr_array_new_with_free_func (g_free), FALSE };
+  GPtrArray *appointments = cs_sim_dataset_get_appointments (cs_sim_server_get_dataset (f->sim));
+  const char *sent;
+  guint registration, owner;
+
+  g_assert_nonnull (bus);
+  registration = g_dbus_connection_register_object (bus, "/org/gtk/Notifications",
+                                                    info->interfaces[0], &vtable, &n, NULL, NULL);
+  owner = g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
+                                        notifications_acquired_cb, NULL, &n, NULL);
+  while (!n.owned)
+    g_main_context_iteration (NULL, TRUE);
+
+  set_up_secrets (f);
+  for (guint attempt = 1; attempt <= 3; attempt++)
+    {
+      g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 1);
+      if (attempt < 3)
+        {
+          g_assert_cmpuint (n.added->len, ==, 0);
+          make_retries_due (f);
+        }
+    }
+
+  /* The bus delivers the call after the child has flushed it. */
+  for (guint i = 0; i < 1000 && n.added->len == 0; i++)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (n.added->len, ==, 1);
+  sent = g_ptr_array_index (n.added, 0);
+  g_assert_true (g_str_has_prefix (sent, APPLICATION_ID " flagged-summary "));
+  for (guint i = 0; i < appointments->len; i++)
+    {
+      const CsAppointment *a = ((CsSimAppointment *) g_ptr_array_index (appointments, i))->appointment;
+
+      g_assert_true (a->customer_name == NULL || strstr (sent, a->customer_name) == NULL);
+    }
+
+  /* The same flags, checked again: no second notification. */
+  g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 1);
+  for (guint i = 0; i < 100; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (n.added->len, ==, 1);
+
+  g_bus_unown_name (owner);
+  g_dbus_connection_unregister_object (bus, registration);
+  g_ptr_array_unref (n.added);
+}
+
 static void
 test_once_unreachable (Fixture       *f,
                        gconstpointer  data)
@@ -499,6 +643,7 @@ main (int   argc,
   ADD ("once-json-and-status", test_once_json_and_status);
   ADD ("once-three-in-a-row", test_once_three_in_a_row);
   ADD ("once-suspect", test_once_suspect);
+  ADD ("once-notifies", test_once_notifies);
   ADD ("once-unreachable", test_once_unreachable);
   ADD ("once-rate-limited", test_once_rate_limited);
   ADD ("not-set-up", test_not_set_up);

@@ -1183,6 +1183,29 @@ schedule_me_cb (GObject      *object,
 }
 
 /**
+ * cs_engine_set_notifier:
+ * @self: an engine
+ * @notifier: (nullable): tells the user about new flags and restored sync
+ *
+ * Who hears of the flags of every run the engine starts, with or without
+ * a schedule (`calsync --once` sets one too); it follows the
+ * `notifications` setting.
+ */
+void
+cs_engine_set_notifier (CsEngine   *self,
+                        CsNotifier *notifier)
+{
+  g_return_if_fail (CS_IS_ENGINE (self));
+  g_return_if_fail (notifier == NULL || CS_IS_NOTIFIER (notifier));
+
+  if (!g_set_object (&self->notifier, notifier))
+    return;
+
+  if (notifier != NULL)
+    g_settings_bind (self->settings, "notifications", notifier, "enabled", G_SETTINGS_BIND_GET);
+}
+
+/**
  * cs_engine_start_schedule:
  * @self: a started engine that is set up
  * @notifier: (nullable): tells the user about new flags and restored sync
@@ -1200,16 +1223,13 @@ cs_engine_start_schedule (CsEngine   *self,
   g_return_if_fail (self->started);
   g_return_if_fail (self->scheduler == NULL);
 
-  g_set_object (&self->notifier, notifier);
+  cs_engine_set_notifier (self, notifier);
 
   self->scheduler = cs_scheduler_new (self->clock, self->store, NULL);
   g_settings_bind (self->settings, "cycle-hours", self->scheduler, "cycle-hours",
                    G_SETTINGS_BIND_GET);
   check_time = g_settings_get_string (self->settings, "comprehensive-check-time");
   cs_scheduler_set_check_time_string (self->scheduler, check_time);
-  if (notifier != NULL)
-    g_settings_bind (self->settings, "notifications", notifier, "enabled", G_SETTINGS_BIND_GET);
-
   g_signal_connect (self->scheduler, "run-requested", G_CALLBACK (run_requested_cb), self);
 
   self->network = g_object_ref (g_network_monitor_get_default ());

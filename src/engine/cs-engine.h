@@ -83,6 +83,8 @@ gboolean        cs_engine_discard_suspect     (CsEngine            *self,
 CsVerifyReport *cs_engine_verify_finish       (CsEngine            *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+void            cs_engine_set_notifier        (CsEngine            *self,
+                                               CsNotifier          *notifier);
 void            cs_engine_start_schedule      (CsEngine            *self,
                                                CsNotifier          *notifier);
 CsScheduler    *cs_engine_get_scheduler       (CsEngine            *self);
