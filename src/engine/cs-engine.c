@@ -849,6 +849,17 @@ run_options_async (CsEngine              *self,
   cs_verifier_run_async (self->verifier, options, cancellable, verify_cb, g_steal_pointer (&task));
 }
 
+/* A run of @kind over the window of the settings. */
+static void
+window_options (CsEngine           *self,
+                CsVerificationKind  kind,
+                CsVerifyOptions    *options)
+{
+  cs_verify_options_init (options);
+  options->kind = kind;
+  cs_engine_get_window (self, &options->window_start, &options->window_end);
+}
+
 /**
  * cs_engine_verify_async:
  * @self: a started engine
@@ -872,11 +883,8 @@ cs_engine_verify_async (CsEngine            *self,
 
   g_return_if_fail (CS_IS_ENGINE (self));
 
-  cs_verify_options_init (&options);
-  options.kind = kind;
+  window_options (self, kind, &options);
   options.dry_run = dry_run;
-  cs_engine_get_window (self, &options.window_start, &options.window_end);
-
   run_options_async (self, &options, cancellable, callback, user_data);
 }
 
@@ -902,11 +910,8 @@ cs_engine_accept_suspect_async (CsEngine            *self,
 
   g_return_if_fail (CS_IS_ENGINE (self));
 
-  cs_verify_options_init (&options);
-  options.kind = CS_VERIFICATION_COMPREHENSIVE;
+  window_options (self, CS_VERIFICATION_COMPREHENSIVE, &options);
   options.orphan_guard = 1.0;
-  cs_engine_get_window (self, &options.window_start, &options.window_end);
-
   run_options_async (self, &options, cancellable, callback, user_data);
 }
 
@@ -1058,14 +1063,11 @@ run_retry (CsEngine *self)
       return;
     }
 
-  cs_verify_options_init (&options);
-  options.kind = CS_VERIFICATION_RETRY;
+  window_options (self, CS_VERIFICATION_RETRY, &options);
   options.appointment_ids = ids;
   options.booking_uids = uids;
-  cs_engine_get_window (self, &options.window_start, &options.window_end);
-
   run_options_async (self, &options, NULL, scheduled_run_cb,
-                               GUINT_TO_POINTER (CS_SCHEDULER_RUN_RETRY));
+                     GUINT_TO_POINTER (CS_SCHEDULER_RUN_RETRY));
 }
 
 static void
