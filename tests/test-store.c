@@ -937,6 +937,97 @@ test_migrate_from_v3 (Fixture       *f,
   g_assert_finalize_object (store);
 }
 
+/* v6: entries written before it were `ok` when the person acted and count
+ * as settled then (they are still uploaded); outbox items of v5 belong to
+ * no audit entry and are still sent. */
+static void
+test_migrate_from_v5 (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) unsent = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) pending_audit = NULL;
+  g_autoptr(GPtrArray) of_action = NULL;
+  g_autoptr(CsAuditEntry) old = NULL;
+  g_autoptr(CsAuditEntry) fresh = NULL;
+  g_autoptr(CsAuditEntry) got = NULL;
+  g_autoptr(CsOutboxItem) item = NULL;
+  const CsOutboxItem *kept;
+  CsStore *store;
+  sqlite3 *db;
+
+  prepare_folder (f);
+  db = raw_open (f->path);
+  g_assert_true (_cs_store_migrate_to (db, 5, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_user_version (db), ==, 5);
+  g_assert_false (raw_prepares (db, "SELECT reason FROM audit_entries"));
+  g_assert_false (raw_prepares (db, "SELECT audit_key FROM outbox"));
+
+  raw_exec (db,
+            "INSERT INTO audit_entries (company_id, key, appointment_id, action, result, note, "
+            "performed_at, performed_by, uploaded_at) VALUES "
+            "(3, 'k-old', 101, 'cancel', 'ok', 'Kundin rief an', 1000000, 12, NULL)");
+  raw_exec (db,
+            "INSERT INTO outbox (company_id, idempotency_key, service, method, path, body, "
+            "appointment_id, created_at, attempts, kind) VALUES "
+            "(3, 'k-old', 'backend', 'POST', '/api/v1/audit-log', '{\"entries\":[]}', 101, "
+            "1000000, 2, 'backend.audit_log')");
+  sqlite3_close (db);
+
+  store = open_store (f, COMPANY_A);
+  g_assert_cmpint (raw_user_version (_cs_store_get_db (store)), ==, CS_STORE_SCHEMA_VERSION);
+
+  /* The old entry is settled as it was, still to be uploaded. */
+  old = cs_store_get_audit_entry (store, "k-old", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (old->result, ==, CS_AUDIT_RESULT_OK);
+  g_assert_cmpint (old->settled_at, ==, 1000000);
+  g_assert_null (old->reason);
+  g_assert_null (old->booking_uid);
+  g_assert_cmpstr (old->note, ==, "Kundin rief an");
+  unsent = cs_store_list_unsent_audit_entries (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unsent->len, ==, 1);
+  pending_audit = cs_store_list_pending_audit (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending_audit->len, ==, 0);
+  g_clear_pointer (&pending_audit, g_ptr_array_unref);
+
+  /* The old outbox item keeps its attempts and belongs to no action. */
+  pending = cs_store_list_pending_outbox (store, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  kept = g_ptr_array_index (pending, 0);
+  g_assert_cmpstr (kept->kind, ==, "backend.audit_log");
+  g_assert_cmpuint (kept->attempts, ==, 2);
+  g_assert_null (kept->audit_key);
+
+  /* The new columns work: a pending entry, its write, its settling. */
+  fresh = cs_audit_entry_new ("k-new", 0, "create_in_crm", CS_AUDIT_RESULT_PENDING, T0, 12);
+  fresh->booking_uid = g_strdup ("uid-9");
+  g_assert_true (cs_store_add_audit_entry (store, fresh, &error));
+  g_assert_no_error (error);
+  item = cs_outbox_item_new (NULL, "backend", "POST", "/api/v1/appointments", "{}", T0);
+  item->audit_key = g_strdup ("k-new");
+  g_assert_true (cs_store_enqueue_outbox (store, item, &error));
+  g_assert_no_error (error);
+  of_action = cs_store_list_outbox_for_audit (store, "k-new", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (of_action->len, ==, 1);
+  g_assert_cmpstr (((CsOutboxItem *) g_ptr_array_index (of_action, 0))->audit_key, ==, "k-new");
+  pending_audit = cs_store_list_pending_audit (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending_audit->len, ==, 1);
+  got = cs_store_get_audit_entry (store, "k-new", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->booking_uid, ==, "uid-9");
+  g_assert_cmpint (got->settled_at, ==, CS_TIME_UNSET);
+
+  g_assert_finalize_object (store);
+}
+
 static void
 test_migrate_failed_step_rolls_back (Fixture       *f,
                                      gconstpointer  data)
@@ -2750,6 +2841,103 @@ test_audit_round_trip (Fixture       *f,
   g_assert_finalize_object (store);
 }
 
+/* A pending entry is settled once: the first result stays. */
+static void
+test_audit_settle (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsAuditEntry) entry = NULL;
+  g_autoptr(CsAuditEntry) got = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  CsStore *store = open_store (f, COMPANY_A);
+  gboolean settled = TRUE;
+
+  entry = cs_audit_entry_new ("k", 101, "use_database_values", CS_AUDIT_RESULT_PENDING, T0, 12);
+  g_assert_true (cs_store_add_audit_entry (store, entry, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (cs_store_settle_audit_entry (store, "k", CS_AUDIT_RESULT_FAILED,
+                                              "Slot taken", T0 + 5, &settled, &error));
+  g_assert_no_error (error);
+  g_assert_true (settled);
+  g_assert_true (cs_store_settle_audit_entry (store, "k", CS_AUDIT_RESULT_OK, NULL, T0 + 9,
+                                              &settled, &error));
+  g_assert_no_error (error);
+  g_assert_false (settled);
+
+  got = cs_store_get_audit_entry (store, "k", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got->result, ==, CS_AUDIT_RESULT_FAILED);
+  g_assert_cmpstr (got->reason, ==, "Slot taken");
+  g_assert_cmpint (got->settled_at, ==, T0 + 5);
+  pending = cs_store_list_pending_audit (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 0);
+
+  g_assert_null (cs_store_get_audit_entry (store, "no-such-key", &error));
+  g_assert_error (error, CS_STORE_ERROR, CS_STORE_ERROR_NOT_FOUND);
+
+  g_assert_finalize_object (store);
+}
+
+/* An action's parts are written all or not at all; a public call that
+ * fails inside the transaction undoes only its own part. */
+static void
+test_transaction (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsAuditEntry) entry = NULL;
+  g_autoptr(CsOutboxItem) item = NULL;
+  g_autoptr(CsOutboxItem) bad = NULL;
+  g_autoptr(GPtrArray) unsent = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autofree char *value = NULL;
+  CsStore *store = open_store (f, COMPANY_A);
+
+  entry = cs_audit_entry_new ("k1", 101, "cancel", CS_AUDIT_RESULT_PENDING, T0, 12);
+  item = cs_outbox_item_new (NULL, "backend", "POST", "/api/v1/appointments/101/cancel", "{}",
+                             T0);
+  item->audit_key = g_strdup ("k1");
+
+  /* Rolled back: nothing of it stays. */
+  g_assert_true (cs_store_begin (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_store_add_audit_entry (store, entry, &error));
+  g_assert_true (cs_store_enqueue_outbox (store, item, &error));
+  g_assert_true (cs_store_set_state (store, "x", "1", &error));
+  g_assert_no_error (error);
+  cs_store_rollback (store);
+  unsent = cs_store_list_unsent_audit_entries (store, &error);
+  g_assert_cmpuint (unsent->len, ==, 0);
+  g_clear_pointer (&unsent, g_ptr_array_unref);
+  pending = cs_store_list_pending_outbox (store, G_MAXINT64, &error);
+  g_assert_cmpuint (pending->len, ==, 0);
+  g_clear_pointer (&pending, g_ptr_array_unref);
+  g_assert_true (cs_store_get_state (store, "x", &value, &error));
+  g_assert_null (value);
+
+  /* A failing call inside (an invalid body) loses only itself. */
+  bad = cs_outbox_item_new (NULL, "backend", "POST", "/api/v1/audit-log", "{not json", T0);
+  g_assert_true (cs_store_begin (store, &error));
+  g_assert_true (cs_store_add_audit_entry (store, entry, &error));
+  g_assert_false (cs_store_enqueue_outbox (store, bad, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_true (cs_store_enqueue_outbox (store, item, &error));
+  g_assert_true (cs_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  unsent = cs_store_list_unsent_audit_entries (store, &error);
+  g_assert_cmpuint (unsent->len, ==, 1);
+  pending = cs_store_list_pending_outbox (store, G_MAXINT64, &error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpstr (((CsOutboxItem *) g_ptr_array_index (pending, 0))->audit_key, ==, "k1");
+
+  g_assert_finalize_object (store);
+}
+
 static void
 test_outbox_round_trip (Fixture       *f,
                         gconstpointer  data)
@@ -3067,6 +3255,7 @@ main (int   argc,
   ADD ("migrate-from-v1", test_migrate_from_v1);
   ADD ("migrate-from-v2", test_migrate_from_v2);
   ADD ("migrate-from-v3", test_migrate_from_v3);
+  ADD ("migrate-from-v5", test_migrate_from_v5);
   ADD ("migrate-failed-step-rolls-back", test_migrate_failed_step_rolls_back);
   ADD ("migrate-two-connections", test_migrate_two_connections);
   ADD ("schema-constraints", test_schema_constraints);
@@ -3098,6 +3287,8 @@ main (int   argc,
   ADD ("company-scoping", test_company_scoping);
   ADD ("no-company", test_no_company);
   ADD ("audit-round-trip", test_audit_round_trip);
+  ADD ("audit-settle", test_audit_settle);
+  ADD ("transaction", test_transaction);
   ADD ("outbox-round-trip", test_outbox_round_trip);
   ADD ("state", test_state);
   ADD ("threads", test_threads);

@@ -295,6 +295,27 @@ static const char migration_v5[] =
   "  WHERE kind = 'calcom.reschedule_booking';"
   "PRAGMA user_version = 5;";
 
+/* v6: the audit log tells the truth. An entry is `pending` until the
+ * servers have answered the action's writes, then `ok` or `failed` with the
+ * server's reason (`reason`) and the time it settled; only settled entries
+ * go to the CRM. Each outbox item names the audit entry of the action it
+ * belongs to (`audit_key`), so the entry is settled when the last of them is
+ * answered, in this process or the next. The booking acted on is kept too
+ * (an orphaned Cal.com booking has no appointment), so a failed action can
+ * take back its decision. Entries already there were written `ok` when the
+ * person acted: they count as settled then. */
+static const char migration_v6[] =
+  "ALTER TABLE audit_entries ADD COLUMN reason TEXT;"
+  "ALTER TABLE audit_entries ADD COLUMN settled_at INTEGER;"
+  "ALTER TABLE audit_entries ADD COLUMN booking_uid TEXT;"
+  "UPDATE audit_entries SET settled_at = performed_at WHERE result <> 'pending';"
+  "CREATE INDEX audit_entries_pending ON audit_entries (company_id, performed_at)"
+  "  WHERE result = 'pending';"
+  "ALTER TABLE outbox ADD COLUMN audit_key TEXT;"
+  "CREATE INDEX outbox_by_audit_key ON outbox (company_id, audit_key)"
+  "  WHERE audit_key IS NOT NULL;"
+  "PRAGMA user_version = 6;";
+
 static const char * const migrations[] = {
   NULL, /* version 0: the empty file */
   migration_v1,
@@ -302,6 +323,7 @@ static const char * const migrations[] = {
   migration_v3,
   migration_v4,
   migration_v5,
+  migration_v6,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CS_STORE_SCHEMA_VERSION + 1);

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 /* The schema version this build writes (`PRAGMA user_version`). A file with
  * a higher version was made by a newer Calsync and is moved aside. */
-#define CS_STORE_SCHEMA_VERSION 5
+#define CS_STORE_SCHEMA_VERSION 6
 
 /* The columns the store reads, in the order of the row readers in
  * cs-store.c; the schema check at open prepares a SELECT of each list. */
@@ -45,11 +45,12 @@ G_BEGIN_DECLS
 
 #define CS_STORE_AUDIT_COLUMNS                                                    \
   "key, appointment_id, action, result, note, performed_at, performed_by, "       \
-  "uploaded_at"
+  "uploaded_at, reason, settled_at, booking_uid"
 
 #define CS_STORE_OUTBOX_COLUMNS                                                   \
   "id, idempotency_key, service, method, path, body, appointment_id, "            \
-  "created_at, attempts, next_attempt_at, last_error, done_at, kind, booking_uid"
+  "created_at, attempts, next_attempt_at, last_error, done_at, kind, booking_uid, "  \
+  "audit_key"
 
 int       _cs_store_read_user_version (sqlite3  *db,
                                        int      *out_version);

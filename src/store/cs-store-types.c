@@ -162,6 +162,8 @@ cs_audit_entry_new (const char *key,
   self->result = g_strdup (result);
   self->performed_at = performed_at;
   self->performed_by = performed_by;
+  self->uploaded_at = CS_TIME_UNSET;
+  self->settled_at = CS_TIME_UNSET;
 
   return self;
 }
@@ -185,6 +187,8 @@ cs_audit_entry_copy (const CsAuditEntry *self)
   copy->action = g_strdup (self->action);
   copy->result = g_strdup (self->result);
   copy->note = g_strdup (self->note);
+  copy->reason = g_strdup (self->reason);
+  copy->booking_uid = g_strdup (self->booking_uid);
 
   return copy;
 }
@@ -203,6 +207,8 @@ cs_audit_entry_free (CsAuditEntry *self)
   g_free (self->action);
   g_free (self->result);
   g_free (self->note);
+  g_free (self->reason);
+  g_free (self->booking_uid);
   g_free (self);
 }
 
@@ -262,6 +268,7 @@ cs_outbox_item_copy (const CsOutboxItem *self)
   copy->booking_uid = g_strdup (self->booking_uid);
   copy->body = g_strdup (self->body);
   copy->last_error = g_strdup (self->last_error);
+  copy->audit_key = g_strdup (self->audit_key);
 
   return copy;
 }
@@ -284,6 +291,7 @@ cs_outbox_item_free (CsOutboxItem *self)
   g_free (self->booking_uid);
   g_free (self->body);
   g_free (self->last_error);
+  g_free (self->audit_key);
   g_free (self);
 }
 

@@ -110,13 +110,18 @@ typedef struct
  * @key: a UUID, unique per company; the backend ignores a key it has seen
  * @appointment_id: the CRM id of the appointment acted on
  * @action: the action's name, e.g. "create_in_calcom"
- * @result: how it went, e.g. "ok"
+ * @result: %CS_AUDIT_RESULT_PENDING until the servers have answered the
+ *   action's writes, then %CS_AUDIT_RESULT_OK or %CS_AUDIT_RESULT_FAILED
  * @note: (nullable): the note the person wrote
  * @performed_at: when the person acted
  * @performed_by: the CRM user id of the person
  * @uploaded_at: when the backend accepted the entry, or %CS_TIME_UNSET
+ * @reason: (nullable): why a failed action failed, the server's words
+ * @settled_at: when the result stopped being pending, or %CS_TIME_UNSET
+ * @booking_uid: (nullable): the Cal.com booking acted on, if any
  *
  * One manual action (DESIGN.md §3), kept locally until the backend has it.
+ * Only a settled entry goes to the backend: what it says is what happened.
  */
 typedef struct
 {
@@ -128,7 +133,15 @@ typedef struct
   CsTime  performed_at;
   gint64  performed_by;
   CsTime  uploaded_at;
+  char   *reason;
+  CsTime  settled_at;
+  char   *booking_uid;
 } CsAuditEntry;
+
+/* The results of an audit entry. */
+#define CS_AUDIT_RESULT_PENDING "pending"
+#define CS_AUDIT_RESULT_OK      "ok"
+#define CS_AUDIT_RESULT_FAILED  "failed"
 
 /**
  * CsOutboxItem:
@@ -148,6 +161,8 @@ typedef struct
  *   (cs_write_kind_to_string()); it decides how the item is sent again
  * @booking_uid: (nullable): the Cal.com booking a cancel or reschedule is
  *   about, whose state is looked at before the write is sent again
+ * @audit_key: (nullable): the key of the audit entry of the action this
+ *   write belongs to; the entry is settled when all of them are answered
  *
  * A write that could not reach its server yet: a click is never lost.
  */
@@ -167,6 +182,7 @@ typedef struct
   CsTime  done_at;
   char   *kind;
   char   *booking_uid;
+  char   *audit_key;
 } CsOutboxItem;
 
 /**

@@ -55,6 +55,10 @@ struct _CsStore
   GError     *recovery_error;
 
   gint64      company_id;
+
+  /* How deep the transactions of cs_store_begin() and the public calls
+   * inside them are; while above 0 the caller holds @lock. */
+  guint       tx_depth;
 };
 
 G_DEFINE_FINAL_TYPE (CsStore, cs_store, G_TYPE_OBJECT)
@@ -179,6 +183,9 @@ enum {
   AUDIT_PERFORMED_AT,
   AUDIT_PERFORMED_BY,
   AUDIT_UPLOADED_AT,
+  AUDIT_REASON,
+  AUDIT_SETTLED_AT,
+  AUDIT_BOOKING_UID,
 };
 
 /* Column positions of CS_STORE_OUTBOX_COLUMNS. */
@@ -197,6 +204,7 @@ enum {
   OUTBOX_DONE_AT,
   OUTBOX_KIND,
   OUTBOX_BOOKING_UID,
+  OUTBOX_AUDIT_KEY,
 };
 
 /* A statement borrowed from the cache: its cleanup resets it and clears its
@@ -520,11 +528,19 @@ store_exec (CsStore     *self,
 /* Transactions. BEGIN IMMEDIATE takes the write lock at once, so a second
  * process waits for the busy timeout instead of failing halfway. */
 
+/* Inside a transaction of cs_store_begin(), a public call's own
+ * transaction is a savepoint: its failure undoes only its part, and
+ * nothing is written before the outer one commits. */
+
 static gboolean
 store_begin (CsStore  *self,
              GError  **error)
 {
-  return store_exec (self, "BEGIN IMMEDIATE", error);
+  if (!store_exec (self, self->tx_depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT cs_nested", error))
+    return FALSE;
+
+  self->tx_depth++;
+  return TRUE;
 }
 
 static void
@@ -534,17 +550,36 @@ store_rollback (CsStore *self)
 
   /* Some failures (a full disk, for one) have rolled back already. */
   if (sqlite3_get_autocommit (self->db))
+    {
+      self->tx_depth = 0;
+      return;
+    }
+
+  if (self->tx_depth == 0)
     return;
 
-  if (!store_exec (self, "ROLLBACK", &error))
-    g_debug ("Rollback failed: %s", error->message);
+  if (self->tx_depth == 1)
+    {
+      if (!store_exec (self, "ROLLBACK", &error))
+        g_debug ("Rollback failed: %s", error->message);
+    }
+  else if (!store_exec (self, "ROLLBACK TO cs_nested", &error) ||
+           !store_exec (self, "RELEASE cs_nested", &error))
+    g_debug ("Rollback to a savepoint failed: %s", error->message);
+
+  self->tx_depth--;
 }
 
 static gboolean
 store_commit (CsStore  *self,
               GError  **error)
 {
-  return store_exec (self, "COMMIT", error);
+  /* A failed COMMIT leaves the transaction open for the rollback. */
+  if (!store_exec (self, self->tx_depth > 1 ? "RELEASE cs_nested" : "COMMIT", error))
+    return FALSE;
+
+  self->tx_depth--;
+  return TRUE;
 }
 
 /* JSON for booking attendees and metadata. The store does not depend on
@@ -2966,6 +3001,82 @@ cs_store_get_last_run (CsStore  *self,
   return NULL;
 }
 
+/* Transactions of several calls */
+
+/**
+ * cs_store_begin:
+ * @self: a store
+ * @error: return location for a #GError
+ *
+ * Starts a transaction that holds the next calls of this thread together
+ * until cs_store_commit() or cs_store_rollback(): a resolution's decision,
+ * its audit entry and its outbox items are written all or not at all, so
+ * a crash never leaves one without the others. Until then the store's lock
+ * stays taken: other threads wait. Transactions may nest.
+ *
+ * Returns: %TRUE if the transaction started; %FALSE and nothing held on
+ *   error
+ */
+gboolean
+cs_store_begin (CsStore  *self,
+                GError  **error)
+{
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_rec_mutex_lock (&self->lock);
+
+  if (!store_require_company (self, error) || !store_begin (self, error))
+    {
+      g_rec_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * cs_store_commit:
+ * @self: a store
+ * @error: return location for a #GError
+ *
+ * Ends the transaction of cs_store_begin(), keeping what it wrote. If that
+ * fails, it is rolled back: either way the transaction is over.
+ *
+ * Returns: %TRUE if it was kept
+ */
+gboolean
+cs_store_commit (CsStore  *self,
+                 GError  **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  ok = store_commit (self, error);
+  if (!ok)
+    store_rollback (self);
+
+  g_rec_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/**
+ * cs_store_rollback:
+ * @self: a store
+ *
+ * Ends the transaction of cs_store_begin(), dropping what it wrote.
+ */
+void
+cs_store_rollback (CsStore *self)
+{
+  g_return_if_fail (CS_IS_STORE (self));
+
+  store_rollback (self);
+  g_rec_mutex_unlock (&self->lock);
+}
+
 /* Audit entries */
 
 static gpointer
@@ -2982,6 +3093,9 @@ audit_entry_from_row (sqlite3_stmt  *stmt,
                               sqlite3_column_int64 (stmt, AUDIT_PERFORMED_BY));
   entry->note = column_dup (stmt, AUDIT_NOTE);
   entry->uploaded_at = column_optional (stmt, AUDIT_UPLOADED_AT);
+  entry->reason = column_dup (stmt, AUDIT_REASON);
+  entry->settled_at = column_optional (stmt, AUDIT_SETTLED_AT);
+  entry->booking_uid = column_dup (stmt, AUDIT_BOOKING_UID);
 
   return entry;
 }
@@ -3017,7 +3131,7 @@ cs_store_add_audit_entry (CsStore             *self,
 
   if (!(stmt = store_prepare (self,
                               "INSERT INTO audit_entries (company_id, " CS_STORE_AUDIT_COLUMNS ") "
-                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
                               "ON CONFLICT (company_id, key) DO NOTHING",
                               error)))
     return FALSE;
@@ -3031,6 +3145,9 @@ cs_store_add_audit_entry (CsStore             *self,
   bind_int64 (stmt, 2 + AUDIT_PERFORMED_AT, entry->performed_at, &rc);
   bind_int64 (stmt, 2 + AUDIT_PERFORMED_BY, entry->performed_by, &rc);
   bind_optional (stmt, 2 + AUDIT_UPLOADED_AT, entry->uploaded_at, &rc);
+  bind_text (stmt, 2 + AUDIT_REASON, entry->reason, &rc);
+  bind_optional (stmt, 2 + AUDIT_SETTLED_AT, entry->settled_at, &rc);
+  bind_text (stmt, 2 + AUDIT_BOOKING_UID, entry->booking_uid, &rc);
 
   return check_bind (self, rc, error) && step_done (self, stmt, error);
 }
@@ -3136,6 +3253,161 @@ cs_store_mark_audit_entries_sent (CsStore             *self,
   return TRUE;
 }
 
+/**
+ * cs_store_get_audit_entry:
+ * @self: a store
+ * @key: the entry's key
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the entry, or %NULL with
+ *   %CS_STORE_ERROR_NOT_FOUND if the company has none with @key
+ */
+CsAuditEntry *
+cs_store_get_audit_entry (CsStore     *self,
+                          const char  *key,
+                          GError     **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(CsCachedStmt) stmt = NULL;
+  int rc = SQLITE_OK;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->lock);
+
+  if (!store_require_company (self, error))
+    return NULL;
+
+  if (!(stmt = store_prepare (self,
+                              "SELECT " CS_STORE_AUDIT_COLUMNS " FROM audit_entries "
+                              "WHERE company_id = ?1 AND key = ?2",
+                              error)))
+    return NULL;
+
+  bind_int64 (stmt, 1, self->company_id, &rc);
+  bind_text (stmt, 2, key, &rc);
+  if (!check_bind (self, rc, error))
+    return NULL;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return audit_entry_from_row (stmt, error);
+
+  if (rc == SQLITE_DONE)
+    g_set_error_literal (error, CS_STORE_ERROR, CS_STORE_ERROR_NOT_FOUND,
+                         _("The action is not in the local audit log."));
+  else
+    _cs_store_set_sqlite_error (error, self->db, rc);
+
+  return NULL;
+}
+
+/**
+ * cs_store_list_pending_audit:
+ * @self: a store
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type CsAuditEntry) (nullable): the
+ *   company's entries whose result is still %CS_AUDIT_RESULT_PENDING,
+ *   oldest first, or %NULL on error
+ */
+GPtrArray *
+cs_store_list_pending_audit (CsStore  *self,
+                                     GError  **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(CsCachedStmt) stmt = NULL;
+  int rc = SQLITE_OK;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->lock);
+
+  if (!store_require_company (self, error))
+    return NULL;
+
+  if (!(stmt = store_prepare (self,
+                              "SELECT " CS_STORE_AUDIT_COLUMNS " FROM audit_entries "
+                              "WHERE company_id = ?1 AND result = '" CS_AUDIT_RESULT_PENDING "' "
+                              "ORDER BY performed_at, rowid",
+                              error)))
+    return NULL;
+
+  bind_int64 (stmt, 1, self->company_id, &rc);
+  if (!check_bind (self, rc, error))
+    return NULL;
+
+  return collect_rows (self, stmt, audit_entry_from_row,
+                       (GDestroyNotify) cs_audit_entry_free, error);
+}
+
+/**
+ * cs_store_settle_audit_entry:
+ * @self: a store
+ * @key: the entry's key
+ * @result: %CS_AUDIT_RESULT_OK or %CS_AUDIT_RESULT_FAILED
+ * @reason: (nullable): why it failed
+ * @settled_at: when the servers answered
+ * @out_settled: (out) (optional): whether this call settled it
+ * @error: return location for a #GError
+ *
+ * Gives a pending entry its result. An entry settled before keeps its
+ * result: a result is told once.
+ *
+ * Returns: %TRUE on success, whether the entry was pending or not
+ */
+gboolean
+cs_store_settle_audit_entry (CsStore     *self,
+                             const char  *key,
+                             const char  *result,
+                             const char  *reason,
+                             CsTime       settled_at,
+                             gboolean    *out_settled,
+                             GError     **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(CsCachedStmt) stmt = NULL;
+  int rc = SQLITE_OK;
+
+  g_return_val_if_fail (CS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (g_strcmp0 (result, CS_AUDIT_RESULT_OK) == 0 ||
+                        g_strcmp0 (result, CS_AUDIT_RESULT_FAILED) == 0, FALSE);
+  g_return_val_if_fail (settled_at != CS_TIME_UNSET, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_rec_mutex_locker_new (&self->lock);
+
+  if (out_settled != NULL)
+    *out_settled = FALSE;
+
+  if (!store_require_company (self, error))
+    return FALSE;
+
+  if (!(stmt = store_prepare (self,
+                              "UPDATE audit_entries SET result = ?3, reason = ?4, settled_at = ?5 "
+                              "WHERE company_id = ?1 AND key = ?2 "
+                              "AND result = '" CS_AUDIT_RESULT_PENDING "'",
+                              error)))
+    return FALSE;
+
+  bind_int64 (stmt, 1, self->company_id, &rc);
+  bind_text (stmt, 2, key, &rc);
+  bind_text (stmt, 3, result, &rc);
+  bind_text (stmt, 4, reason, &rc);
+  bind_int64 (stmt, 5, settled_at, &rc);
+  if (!check_bind (self, rc, error) || !step_done (self, stmt, error))
+    return FALSE;
+
+  if (out_settled != NULL)
+    *out_settled = sqlite3_changes (self->db) > 0;
+
+  return TRUE;
+}
+
 /* Outbox */
 
 static gpointer
@@ -3158,6 +3430,7 @@ outbox_item_from_row (sqlite3_stmt  *stmt,
   item->done_at = column_optional (stmt, OUTBOX_DONE_AT);
   item->kind = column_dup (stmt, OUTBOX_KIND);
   item->booking_uid = column_dup (stmt, OUTBOX_BOOKING_UID);
+  item->audit_key = column_dup (stmt, OUTBOX_AUDIT_KEY);
 
   return item;
 }
@@ -3228,9 +3501,10 @@ cs_store_enqueue_outbox (CsStore       *self,
   if (!(stmt = store_prepare (self,
                               "INSERT INTO outbox (company_id, idempotency_key, service, "
                               "method, path, body, appointment_id, created_at, attempts, "
-                              "next_attempt_at, last_error, done_at, kind, booking_uid) "
+                              "next_attempt_at, last_error, done_at, kind, booking_uid, "
+                              "audit_key) "
                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                              "?14) "
+                              "?14, ?15) "
                               "ON CONFLICT (company_id, idempotency_key) DO NOTHING",
                               error)))
     return FALSE;
@@ -3249,6 +3523,7 @@ cs_store_enqueue_outbox (CsStore       *self,
   bind_optional (stmt, 1 + OUTBOX_DONE_AT, item->done_at, &rc);
   bind_text (stmt, 1 + OUTBOX_KIND, item->kind, &rc);
   bind_text (stmt, 1 + OUTBOX_BOOKING_UID, item->booking_uid, &rc);
+  bind_text (stmt, 1 + OUTBOX_AUDIT_KEY, item->audit_key, &rc);
 
   if (!store_begin (self, error))
     return FALSE;
@@ -3314,6 +3589,50 @@ cs_store_list_pending_outbox (CsStore  *self,
 
   bind_int64 (stmt, 1, self->company_id, &rc);
   bind_int64 (stmt, 2, now, &rc);
+  if (!check_bind (self, rc, error))
+    return NULL;
+
+  return collect_rows (self, stmt, outbox_item_from_row,
+                       (GDestroyNotify) cs_outbox_item_free, error);
+}
+
+/**
+ * cs_store_list_outbox_for_audit:
+ * @self: a store
+ * @audit_key: the key of an action's audit entry
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type CsOutboxItem) (nullable): the
+ *   company's items of that action, done or not, in the order they were
+ *   enqueued, or %NULL on error
+ */
+GPtrArray *
+cs_store_list_outbox_for_audit (CsStore     *self,
+                                const char  *audit_key,
+                                GError     **error)
+{
+  g_autoptr(GRecMutexLocker) locker = NULL;
+  g_autoptr(CsCachedStmt) stmt = NULL;
+  int rc = SQLITE_OK;
+
+  g_return_val_if_fail (CS_IS_STORE (self), NULL);
+  g_return_val_if_fail (audit_key != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  locker = g_rec_mutex_locker_new (&self->lock);
+
+  if (!store_require_company (self, error))
+    return NULL;
+
+  if (!(stmt = store_prepare (self,
+                              "SELECT " CS_STORE_OUTBOX_COLUMNS " FROM outbox "
+                              "WHERE company_id = ?1 AND audit_key = ?2 "
+                              "ORDER BY id",
+                              error)))
+    return NULL;
+
+  bind_int64 (stmt, 1, self->company_id, &rc);
+  bind_text (stmt, 2, audit_key, &rc);
   if (!check_bind (self, rc, error))
     return NULL;
 

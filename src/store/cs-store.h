@@ -124,6 +124,12 @@ GPtrArray      *cs_store_list_runs                 (CsStore             *self,
 CsRunRecord    *cs_store_get_last_run              (CsStore             *self,
                                                     GError             **error);
 
+gboolean        cs_store_begin                     (CsStore             *self,
+                                                    GError             **error);
+gboolean        cs_store_commit                    (CsStore             *self,
+                                                    GError             **error);
+void            cs_store_rollback                  (CsStore             *self);
+
 gboolean        cs_store_add_audit_entry           (CsStore             *self,
                                                     const CsAuditEntry  *entry,
                                                     GError             **error);
@@ -132,6 +138,18 @@ GPtrArray      *cs_store_list_unsent_audit_entries (CsStore             *self,
 gboolean        cs_store_mark_audit_entries_sent   (CsStore             *self,
                                                     const char * const  *keys,
                                                     CsTime               at,
+                                                    GError             **error);
+CsAuditEntry   *cs_store_get_audit_entry           (CsStore             *self,
+                                                    const char          *key,
+                                                    GError             **error);
+GPtrArray      *cs_store_list_pending_audit        (CsStore             *self,
+                                                    GError             **error);
+gboolean        cs_store_settle_audit_entry        (CsStore             *self,
+                                                    const char          *key,
+                                                    const char          *result,
+                                                    const char          *reason,
+                                                    CsTime               settled_at,
+                                                    gboolean            *out_settled,
                                                     GError             **error);
 
 gboolean        cs_store_enqueue_outbox            (CsStore             *self,
@@ -151,6 +169,9 @@ gboolean        cs_store_fail_outbox               (CsStore             *self,
                                                     GError             **error);
 gboolean        cs_store_count_pending_outbox      (CsStore             *self,
                                                     guint               *out_count,
+                                                    GError             **error);
+GPtrArray      *cs_store_list_outbox_for_audit     (CsStore             *self,
+                                                    const char          *audit_key,
                                                     GError             **error);
 
 gboolean        cs_store_set_state                 (CsStore             *self,
