@@ -73,7 +73,7 @@ static const GOptionEntry entries[] = {
   { "status", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Print the figures of the local cache, without the network, and exit"), NULL },
   { "json", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("Print --once and --status as JSON"), NULL },
+    N_("Print --once, --status and --action as JSON"), NULL },
   { "dry-run", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("With --once: read both sides and report, write nothing anywhere"), NULL },
   { "accept-suspect", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -139,6 +139,65 @@ wait_for (Wait *wait)
   return g_steal_pointer (&wait->result);
 }
 
+/* How long a command waits on start for what earlier runs left to send. */
+#define SEND_WAITING_SECONDS 30
+
+/* Heap-allocated: a bounded wait may give up before the answer comes. */
+typedef struct
+{
+  gint     refs;
+  gboolean done;
+} SendWait;
+
+static void
+send_wait_unref (SendWait *wait)
+{
+  if (--wait->refs == 0)
+    g_free (wait);
+}
+
+static void
+send_waiting_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SendWait *wait = user_data;
+
+  cs_engine_send_waiting_finish (CS_ENGINE (object), result, NULL);
+  wait->done = TRUE;
+  send_wait_unref (wait);
+}
+
+static gboolean
+send_waiting_expired_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* What earlier actions left (this command's own past clicks, or another
+ * process's) goes out first, bounded: a click kept while a server was down
+ * is delivered by the next command that reaches it. What does not go out
+ * in time stays kept. */
+static void
+send_waiting_bounded (CsEngine *engine)
+{
+  SendWait *wait = g_new0 (SendWait, 1);
+  gboolean expired = FALSE;
+  guint timeout;
+
+  wait->refs = 2;
+  timeout = g_timeout_add_seconds (SEND_WAITING_SECONDS, send_waiting_expired_cb, &expired);
+  cs_engine_send_waiting_async (engine, NULL, send_waiting_cb, wait);
+
+  while (!wait->done && !expired)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!expired)
+    g_source_remove (timeout);
+  send_wait_unref (wait);
+}
+
 /* Printing a report */
 
 static void
@@ -180,6 +239,24 @@ error_code_name (const GError *error)
     return "not_set_up";
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return "cancelled";
+  if (error->domain == CS_ACTIONS_ERROR)
+    {
+      switch ((CsActionsError) error->code)
+        {
+        case CS_ACTIONS_ERROR_FORBIDDEN:
+          return "forbidden";
+        case CS_ACTIONS_ERROR_NOT_FOUND:
+          return "not_found";
+        case CS_ACTIONS_ERROR_INVALID:
+          return "invalid";
+        case CS_ACTIONS_ERROR_NOTHING_TO_UNDO:
+          return "nothing_to_undo";
+        case CS_ACTIONS_ERROR_REFUSED:
+          return "refused";
+        default:
+          break;
+        }
+    }
 
   return "failed";
 }
@@ -417,6 +494,11 @@ run_once (CsEngine *engine,
   if (!dry_run && (notifier = command_line_notifier (&sender)) != NULL)
     cs_engine_set_notifier (engine, notifier);
 
+  /* Earlier clicks first, so the check sees them done; a dry run writes
+   * nothing anywhere. */
+  if (!dry_run && cs_engine_get_setup_error (engine) == NULL)
+    send_waiting_bounded (engine);
+
   if (accept_suspect)
     cs_engine_accept_suspect_async (engine, NULL, wait_cb, &wait);
   else
@@ -625,9 +707,55 @@ set_secret (GSettings  *settings,
 
 /* --action */
 
+/* `--action --json`: the outcome every JSON object starts with (`ok`,
+ * `error`), then `queued` (kept, waiting for a server: sent by the next
+ * process that reaches it) and what was acted on. */
+static void
+print_action_json (const CsActionResult *outcome,
+                   const GError         *error,
+                   const char           *name,
+                   gint64                appointment_id,
+                   const char           *booking_uid)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  add_outcome (builder, error);
+  json_builder_set_member_name (builder, "queued");
+  json_builder_add_boolean_value (builder, outcome != NULL && outcome->queued);
+  json_builder_set_member_name (builder, "action");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "appointment_id");
+  if (appointment_id > 0)
+    json_builder_add_int_value (builder, appointment_id);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "booking_uid");
+  if (booking_uid != NULL)
+    json_builder_add_string_value (builder, booking_uid);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "key");
+  if (outcome != NULL && outcome->key != NULL)
+    json_builder_add_string_value (builder, outcome->key);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "message");
+  if (outcome != NULL && outcome->message != NULL && error == NULL)
+    json_builder_add_string_value (builder, outcome->message);
+  else if (error != NULL)
+    json_builder_add_string_value (builder, error->message);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+
+  print_json (builder);
+}
+
 static int
 run_action (CsEngine     *engine,
-            GVariantDict *options)
+            GVariantDict *options,
+            gboolean      json)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) flushed = NULL;
@@ -649,6 +777,8 @@ run_action (CsEngine     *engine,
   if (cs_engine_get_setup_error (engine) != NULL)
     {
       g_printerr ("%s\n", cs_engine_get_setup_error (engine)->message);
+      if (json)
+        print_failure_json (cs_engine_get_setup_error (engine));
       return EXIT_NOT_VERIFIED;
     }
 
@@ -667,19 +797,29 @@ run_action (CsEngine     *engine,
       return EXIT_FAILURE;
     }
 
+  /* Earlier clicks go first, in the order they were made. */
+  send_waiting_bounded (engine);
+
   cs_actions_run_async (cs_engine_get_actions (engine), kind, &target, &args, NULL, wait_cb, &wait);
   result = wait_for (&wait);
   outcome = cs_actions_run_finish (cs_engine_get_actions (engine), result, &error);
   if (outcome == NULL)
     {
       g_printerr ("%s\n", error->message);
+      if (json)
+        print_action_json (NULL, error, name, target.appointment_id, booking);
       return EXIT_FAILURE;
     }
 
-  /* Send what can be sent now; what cannot waits for the next start. */
+  /* Send what can be sent now; what cannot is kept for the next process
+   * that reaches the server (the service, the window, `--once`). */
   cs_outbox_flush_async (cs_engine_get_outbox (engine), NULL, wait_cb, &flush);
   flushed = wait_for (&flush);
   cs_outbox_flush_finish (cs_engine_get_outbox (engine), flushed, NULL);
+
+  if (json)
+    print_action_json (outcome, outcome->error, name, outcome->appointment_id,
+                       outcome->booking_uid);
 
   if (outcome->error != NULL)
     {
@@ -687,7 +827,10 @@ run_action (CsEngine     *engine,
       return EXIT_FAILURE;
     }
 
-  g_print ("%s\n", outcome->message);
+  /* A kept click is not a failure: it is done as far as this machine
+   * goes, and the message says what waits. */
+  if (!json)
+    g_print ("%s\n", outcome->message);
   return EXIT_SUCCESS;
 }
 
@@ -827,7 +970,7 @@ cs_application_handle_local_options (GApplication *app,
           g_printerr (_("The local cache could not be opened: %s\n"), error->message);
           return EXIT_NOT_VERIFIED;
         }
-      return run_action (engine, options);
+      return run_action (engine, options, json);
     }
 
   if (g_variant_dict_contains (options, "once"))

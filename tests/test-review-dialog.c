@@ -550,8 +550,8 @@ test_queued (UiTestFixture *fixture,
 
   click_and_wait (dialog, "dismiss-button");
   text = gtk_label_get_text (GTK_LABEL (find (dialog, "result-label")));
-  g_assert_nonnull (strstr (text, "Waiting to send"));
-  g_assert_nonnull (strstr (text, "as soon as the server answers"));
+  g_assert_nonnull (strstr (text, "Dismissed"));
+  g_assert_nonnull (strstr (text, "Saved; it will be sent when the CRM answers again."));
   g_assert_false (button_shown (dialog, "dismiss-button"));
 
   cs_sim_server_clear_faults (server, CS_SIM_SERVICE_BACKEND);

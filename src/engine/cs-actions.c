@@ -24,16 +24,25 @@
  * (DESIGN.md §3). Each action, on one item:
  *
  * 1. is refused with %CS_ACTIONS_ERROR_FORBIDDEN unless `/me`'s role may act
- *    (the role is asked once and cached; cs_actions_set_role() sets it);
- * 2. keeps its remote writes in the #CsOutbox, each with its own
- *    idempotency key, so a click is never lost and is done once;
- * 3. records the decision on the cached appointment or booking (the
- *    resolution fields), a history event and an audit entry whose key is
- *    the action's key; the audit entry goes to `POST /api/v1/audit-log`
- *    through the outbox with that same key, and is marked sent when the
- *    outbox has delivered it, after a restart too;
+ *    (the role is asked once and cached, in the store too: when the CRM
+ *    cannot be reached the last role it named decides, so a click made
+ *    while the CRM is down is kept, not lost);
+ * 2. keeps, in one store transaction, the decision on the cached item (the
+ *    resolution fields), a history event, its audit entry and its remote
+ *    writes (outbox items that name the audit entry's key, each with its
+ *    own idempotency key): a crash leaves all of it or none, and what is
+ *    kept is finished by whichever process next reaches the server;
+ * 3. the audit entry is `pending` while any of its writes waits, and
+ *    settles once all are answered: `ok`, or `failed` with the server's
+ *    reason (the decision is then taken back, so the problem shows again).
+ *    An action without remote writes (mark as resolved, dismiss, snooze,
+ *    undo, retry) is settled at once. Only a settled entry goes to
+ *    `POST /api/v1/audit-log`, through the outbox with the entry's key as
+ *    its idempotency key, so the CRM gets it once and never a result that
+ *    may still change;
  * 4. waits for the outbox's flush and answers whether anything still waits
- *    ("waiting to send") or was refused by a server.
+ *    ("Saved; it will be sent when the CRM answers again") or was refused
+ *    by a server.
  *
  * Creating in Cal.com is made idempotent by the booking's metadata
  * (`crm_appointment_id`), since Cal.com knows no `Idempotency-Key`: before
@@ -45,14 +54,18 @@
  * never came) would book twice. These creates therefore do not go through
  * the outbox: each is kept in the store (state key
  * %CS_ACTIONS_STATE_CALCOM_CREATES, one line per appointment with its
- * attempts and next attempt) until Cal.com has it, and replayed by
- * cs_actions_resume_async() with the outbox's backoff, across restarts,
+ * attempts, next attempt and audit key) until Cal.com has it, and replayed
+ * by cs_actions_resume_async() with the outbox's backoff, across restarts,
  * listing again before each attempt. Once booked (or found), the link to
- * the booking is a `PATCH` of the appointment through the outbox.
+ * the booking is a `PATCH` of the appointment through the outbox, part of
+ * the same action: its audit entry settles when the CRM has the link.
  */
 
 /* The store's state key of the Cal.com creates not done yet. */
 #define CS_ACTIONS_STATE_CALCOM_CREATES "actions.calcom-creates"
+
+/* The store's state key of the last role `/me` named: "<role> <user id>". */
+#define CS_ACTIONS_STATE_ROLE "actions.role"
 
 struct _CsActions
 {
@@ -66,8 +79,6 @@ struct _CsActions
   CsVerifier      *verifier;
   CsClock         *clock;
 
-  /* Outbox item id → the GError of a write refused for good. */
-  GHashTable      *failed;
   /* Action key → Snapshot, for undo. */
   GHashTable      *undo;
 
@@ -80,6 +91,8 @@ struct _CsActions
   guint            wake_id;
   CsTime           wake_at;
   guint            resuming : 1;
+  /* The resume_async() calls made while a replay ran: answered with it. */
+  GPtrArray       *resume_waiters;
 
   CsRole           role;
   gint64           user_id;
@@ -137,6 +150,21 @@ snapshot_free (Snapshot *snapshot)
   g_free (snapshot);
 }
 
+/* A remote write of an action, kept with the rest of it. */
+typedef struct
+{
+  CsWrite *write;
+  char    *key;
+} PlannedWrite;
+
+static void
+planned_write_free (PlannedWrite *planned)
+{
+  g_clear_pointer (&planned->write, cs_write_free);
+  g_free (planned->key);
+  g_free (planned);
+}
+
 /* One action on one item. */
 typedef struct
 {
@@ -153,10 +181,12 @@ typedef struct
   CsBooking     *booking;
 
   char          *key;
-  GArray        *item_ids;
+  GPtrArray     *writes;          /* PlannedWrite, kept by action_record() */
   char          *message;
   gboolean       is_undo;
   gboolean       create_waiting;
+  gboolean       message_is_done; /* @message tells what has happened already */
+  GError        *refusal;         /* answered after the flush, instead of a result */
   Snapshot      *restore;
 } ActionData;
 
@@ -170,10 +200,22 @@ action_data_free (ActionData *data)
   g_clear_pointer (&data->appointment, cs_appointment_free);
   g_clear_pointer (&data->booking, cs_booking_free);
   g_free (data->key);
-  g_clear_pointer (&data->item_ids, g_array_unref);
+  g_clear_pointer (&data->writes, g_ptr_array_unref);
   g_free (data->message);
+  g_clear_error (&data->refusal);
   g_clear_pointer (&data->restore, snapshot_free);
   g_free (data);
+}
+
+static ActionData *
+action_data_new (void)
+{
+  ActionData *data = g_new0 (ActionData, 1);
+
+  data->snooze_until = CS_TIME_UNSET;
+  data->writes = g_ptr_array_new_with_free_func ((GDestroyNotify) planned_write_free);
+
+  return data;
 }
 
 /* Results, kinds, args */
@@ -291,11 +333,427 @@ cs_action_args_init (CsActionArgs *args)
   args->snooze_until = CS_TIME_UNSET;
 }
 
+/* The role */
+
+/* The last role `/me` named, kept per company: when the CRM does not answer,
+ * an action still knows who acts (the server checks the role again when
+ * the writes arrive, and refuses them with 403 if it changed). */
+static void
+role_save (CsActions *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (cs_store_get_company_id (self->store) <= 0)
+    return;
+
+  text = g_strdup_printf ("%s %" G_GINT64_FORMAT, cs_role_to_string (self->role), self->user_id);
+  if (!cs_store_set_state (self->store, CS_ACTIONS_STATE_ROLE, text, &error))
+    g_warning ("Could not keep the CRM role: %s", error->message);
+}
+
+static gboolean
+role_load (CsActions *self,
+           CsRole    *role,
+           gint64    *user_id)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) parts = NULL;
+
+  if (cs_store_get_company_id (self->store) <= 0 ||
+      !cs_store_get_state (self->store, CS_ACTIONS_STATE_ROLE, &text, NULL) ||
+      text == NULL)
+    return FALSE;
+
+  parts = g_strsplit (text, " ", 2);
+  if (g_strv_length (parts) != 2 || !cs_role_from_string (parts[0], role))
+    return FALSE;
+
+  *user_id = g_ascii_strtoll (parts[1], NULL, 10);
+  return TRUE;
+}
+
+/* Cal.com creates, kept in the store until Cal.com has them */
+
+typedef struct
+{
+  gint64  appointment_id;
+  guint   attempts;
+  CsTime  next_attempt_at;
+  char   *key;              /* the action's audit key; %NULL in lines of older versions */
+} Intent;
+
+static void
+intent_clear (Intent *intent)
+{
+  g_clear_pointer (&intent->key, g_free);
+}
+
+static GArray *
+intents_load (CsActions *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GArray *intents = g_array_new (FALSE, FALSE, sizeof (Intent));
+
+  g_array_set_clear_func (intents, (GDestroyNotify) intent_clear);
+
+  /* What waits is stored per company: none before the first answer of
+   * the CRM named it. */
+  if (cs_store_get_company_id (self->store) <= 0)
+    return intents;
+
+  if (!cs_store_get_state (self->store, CS_ACTIONS_STATE_CALCOM_CREATES, &text, &error))
+    {
+      g_warning ("Could not read the Cal.com creates: %s", error->message);
+      return intents;
+    }
+
+  lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      Intent intent = { 0 };
+      gint64 next = 0;
+      char key[64] = { 0 };
+      int n;
+
+      /* "id attempts next [key]": the key came with the truthful audit
+       * log; older lines have none. */
+      n = sscanf (lines[i], "%" G_GINT64_FORMAT " %u %" G_GINT64_FORMAT " %63s",
+                  &intent.appointment_id, &intent.attempts, &next, key);
+      if (n >= 3 && intent.appointment_id > 0)
+        {
+          intent.next_attempt_at = next;
+          intent.key = n == 4 ? g_strdup (key) : NULL;
+          g_array_append_val (intents, intent);
+        }
+    }
+
+  return intents;
+}
+
+static gboolean
+intents_save (CsActions  *self,
+              GArray     *intents,
+              GError    **error)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < intents->len; i++)
+    {
+      const Intent *intent = &g_array_index (intents, Intent, i);
+
+      g_string_append_printf (text, "%" G_GINT64_FORMAT " %u %" G_GINT64_FORMAT,
+                              intent->appointment_id, intent->attempts,
+                              intent->next_attempt_at);
+      if (intent->key != NULL)
+        g_string_append_printf (text, " %s", intent->key);
+      g_string_append_c (text, '\n');
+    }
+
+  return cs_store_set_state (self->store, CS_ACTIONS_STATE_CALCOM_CREATES, text->str, error);
+}
+
+/* Adds, replaces or (with @remove) drops the create of @appointment_id. */
+static gboolean
+intent_put (CsActions   *self,
+            gint64       appointment_id,
+            guint        attempts,
+            CsTime       next_attempt_at,
+            const char  *key,
+            gboolean     remove,
+            GError     **error)
+{
+  g_autoptr(GArray) intents = intents_load (self);
+
+  for (guint i = 0; i < intents->len; i++)
+    {
+      if (g_array_index (intents, Intent, i).appointment_id == appointment_id)
+        {
+          g_array_remove_index (intents, i);
+          break;
+        }
+    }
+
+  if (!remove)
+    {
+      Intent intent = { appointment_id, attempts, next_attempt_at, g_strdup (key) };
+
+      g_array_append_val (intents, intent);
+    }
+
+  return intents_save (self, intents, error);
+}
+
+/* The create of @appointment_id, if one waits; @out is cleared by the
+ * caller. */
+static gboolean
+intent_find (CsActions *self,
+             gint64     appointment_id,
+             Intent    *out)
+{
+  g_autoptr(GArray) intents = intents_load (self);
+
+  for (guint i = 0; i < intents->len; i++)
+    {
+      Intent *intent = &g_array_index (intents, Intent, i);
+
+      if (intent->appointment_id == appointment_id)
+        {
+          *out = *intent;
+          out->key = g_steal_pointer (&intent->key);
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+intent_has_key (CsActions  *self,
+                const char *key)
+{
+  g_autoptr(GArray) intents = intents_load (self);
+
+  for (guint i = 0; i < intents->len; i++)
+    if (g_strcmp0 (g_array_index (intents, Intent, i).key, key) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The audit log */
+
+/* The note the CRM gets: the person's, and for a failed action why, since
+ * the contract's entry has no other member for it. English, like the
+ * tracking messages; the reason is the one the person was shown. */
+static char *
+audit_note_for_crm (const CsAuditEntry *entry)
+{
+  if (g_strcmp0 (entry->result, CS_AUDIT_RESULT_FAILED) != 0 || entry->reason == NULL)
+    return g_strdup (entry->note);
+
+  if (entry->note == NULL || entry->note[0] == '\0')
+    return g_strdup_printf ("Failed: %s", entry->reason);
+
+  return g_strdup_printf ("%s\nFailed: %s", entry->note, entry->reason);
+}
+
+/* Keeps the upload of a settled @entry, inside the caller's transaction.
+ * The entry's key is also the write's idempotency key: the CRM takes it
+ * once however often it is sent. */
+static gboolean
+audit_keep_upload (CsActions           *self,
+                   const CsAuditEntry  *entry,
+                   GError             **error)
+{
+  g_autoptr(CsWrite) write = NULL;
+  g_autofree char *note = audit_note_for_crm (entry);
+  CsBackendAuditEntry remote = { NULL };
+
+  remote.key = entry->key;
+  remote.appointment_id = entry->appointment_id;
+  remote.action = entry->action;
+  remote.result = entry->result;
+  remote.note = note;
+  remote.performed_at = entry->performed_at;
+  remote.performed_by = entry->performed_by;
+
+  write = cs_write_backend_audit_log (&remote, 1);
+  write->appointment_id = entry->appointment_id;
+
+  return cs_outbox_keep_write (self->outbox, write, entry->key, entry->key, error) != 0;
+}
+
+/* A failed action takes back its decision, so the problem shows for
+ * review again; a later decision of another action is left alone. */
+static void
+audit_take_back (CsActions          *self,
+                 const CsAuditEntry *entry)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autoptr(CsBooking) booking = NULL;
+  CsTime now = cs_clock_get_now (self->clock);
+
+  if (entry->appointment_id > 0)
+    {
+      g_autoptr(CsHistoryEvent) event = NULL;
+      g_autofree char *message = NULL;
+
+      appointment = cs_store_get_appointment (self->store, entry->appointment_id, NULL);
+      if (appointment != NULL && g_strcmp0 (appointment->resolution, entry->action) == 0 &&
+          appointment->resolved_at == entry->performed_at)
+        {
+          appointment->resolved_at = CS_TIME_UNSET;
+          appointment->resolved_by = 0;
+          g_clear_pointer (&appointment->resolution, g_free);
+          g_clear_pointer (&appointment->resolution_note, g_free);
+          g_ptr_array_add (rows, appointment);
+          if (!cs_store_save_appointments (self->store, rows, &error))
+            g_warning ("Could not take back a failed decision: %s", error->message);
+          g_clear_error (&error);
+        }
+
+      /* Translators: %s is the server's reason, e.g. "Cal.com refused the
+       * booking: …". */
+      message = g_strdup_printf (_("It could not be done: %s"), entry->reason);
+      event = cs_history_event_new (entry->appointment_id, now, entry->action, message);
+      if (appointment != NULL && !cs_store_add_history_event (self->store, event, &error))
+        g_warning ("Could not add a history event: %s", error->message);
+    }
+  else if (entry->booking_uid != NULL)
+    {
+      booking = cs_store_get_booking (self->store, entry->booking_uid, NULL);
+      if (booking != NULL && g_strcmp0 (booking->resolution, entry->action) == 0 &&
+          booking->resolved_at == entry->performed_at)
+        {
+          booking->resolved_at = CS_TIME_UNSET;
+          booking->resolved_by = 0;
+          g_clear_pointer (&booking->resolution, g_free);
+          g_clear_pointer (&booking->resolution_note, g_free);
+          g_ptr_array_add (rows, booking);
+          if (!cs_store_save_bookings (self->store, rows, now, &error))
+            g_warning ("Could not take back a failed decision: %s", error->message);
+        }
+    }
+}
+
+/* Settles the audit entry @key if its action is over, inside the caller's
+ * transaction: no create waits for Cal.com and every write has its answer.
+ * Then it is `failed` with the first refusal's reason, or `ok`; @failure
+ * forces `failed` (Cal.com refused a create, which is no outbox item). A
+ * settled entry is kept for the upload. Returns %FALSE only on a store
+ * error. */
+static gboolean
+audit_settle_locked (CsActions   *self,
+                     const char  *key,
+                     const char  *failure,
+                     GError     **error)
+{
+  g_autoptr(CsAuditEntry) entry = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *reason = failure;
+  gboolean settled = FALSE;
+  CsTime now = cs_clock_get_now (self->clock);
+
+  entry = cs_store_get_audit_entry (self->store, key, &local_error);
+  if (entry == NULL)
+    {
+      /* A write kept by an older version, or of an entry moved aside. */
+      g_debug ("No audit entry to settle: %s", local_error->message);
+      return TRUE;
+    }
+
+  if (g_strcmp0 (entry->result, CS_AUDIT_RESULT_PENDING) != 0)
+    return TRUE;
+
+  if (failure == NULL)
+    {
+      if (intent_has_key (self, key))
+        return TRUE;
+
+      items = cs_store_list_outbox_for_audit (self->store, key, error);
+      if (items == NULL)
+        return FALSE;
+
+      for (guint i = 0; i < items->len; i++)
+        {
+          const CsOutboxItem *item = g_ptr_array_index (items, i);
+
+          if (g_strcmp0 (item->kind, cs_write_kind_to_string (CS_WRITE_BACKEND_AUDIT_LOG)) == 0)
+            continue;
+          if (item->done_at == CS_TIME_UNSET)
+            return TRUE;
+          if (reason == NULL && cs_outbox_item_is_failed (item))
+            reason = item->last_error;
+        }
+    }
+
+  if (!cs_store_settle_audit_entry (self->store, key,
+                                    reason != NULL ? CS_AUDIT_RESULT_FAILED : CS_AUDIT_RESULT_OK,
+                                    reason, now, &settled, error))
+    return FALSE;
+
+  if (!settled)
+    return TRUE;
+
+  g_free (entry->result);
+  entry->result = g_strdup (reason != NULL ? CS_AUDIT_RESULT_FAILED : CS_AUDIT_RESULT_OK);
+  entry->reason = g_strdup (reason);
+  entry->settled_at = now;
+
+  g_debug ("Audit entry of %s for %" G_GINT64_FORMAT ": %s", entry->action, entry->appointment_id,
+           entry->result);
+
+  if (reason != NULL)
+    audit_take_back (self, entry);
+
+  return audit_keep_upload (self, entry, error);
+}
+
+/* audit_settle_locked() in a transaction of its own, then sent. */
+static void
+audit_settle (CsActions  *self,
+              const char *key,
+              const char *failure)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_store_begin (self->store, &error))
+    {
+      g_warning ("Could not settle an audit entry: %s", error->message);
+      return;
+    }
+
+  if (!audit_settle_locked (self, key, failure, &error))
+    {
+      cs_store_rollback (self->store);
+      g_warning ("Could not settle an audit entry: %s", error->message);
+      return;
+    }
+
+  if (!cs_store_commit (self->store, &error))
+    {
+      g_warning ("Could not settle an audit entry: %s", error->message);
+      return;
+    }
+
+  cs_outbox_flush (self->outbox);
+}
+
+/* Entries still pending whose writes were all answered: a process that
+ * ended between the last answer and the settling (a crash, a kill)
+ * leaves them so. Their next process settles them here. */
+static void
+audit_recover (CsActions *self)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (cs_store_get_company_id (self->store) <= 0)
+    return;
+
+  pending = cs_store_list_pending_audit (self->store, &error);
+  if (pending == NULL)
+    {
+      g_warning ("Could not read the pending audit entries: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < pending->len; i++)
+    audit_settle (self, ((CsAuditEntry *) g_ptr_array_index (pending, i))->key, NULL);
+}
+
 /* Outbox signals */
 
 /* Cal.com moved a booking: the appointment follows the new uid, in the
- * cache at once and in the CRM through the outbox (a check that comes
- * first follows `rescheduledToUid` by itself). */
+ * cache at once and in the CRM through the outbox, as part of the action
+ * that moved it (a check that comes first follows `rescheduledToUid` by
+ * itself). */
 static void
 follow_reschedule (CsActions          *self,
                    const CsOutboxItem *item,
@@ -324,18 +782,37 @@ follow_reschedule (CsActions          *self,
   g_free (appointment->calcom_booking_uid);
   appointment->calcom_booking_uid = g_strdup (new_uid);
   g_ptr_array_add (rows, appointment);
-  if (!cs_store_save_appointments (self->store, rows, &error))
+  write = cs_write_backend_update_appointment (item->appointment_id, CS_TIME_UNSET,
+                                               CS_TIME_UNSET, NULL, new_uid);
+  write->appointment_id = item->appointment_id;
+
+  if (!cs_store_begin (self->store, &error))
     {
       g_warning ("Could not keep the new booking of appointment %" G_GINT64_FORMAT ": %s",
                  item->appointment_id, error->message);
-      g_clear_error (&error);
+      return;
     }
 
-  write = cs_write_backend_update_appointment (item->appointment_id, CS_TIME_UNSET,
-                                               CS_TIME_UNSET, NULL, new_uid);
-  if (cs_outbox_enqueue_write (self->outbox, write, NULL, &error) == 0)
-    g_warning ("Could not keep the link of appointment %" G_GINT64_FORMAT ": %s",
+  if (!cs_store_save_appointments (self->store, rows, &error) ||
+      cs_outbox_keep_write (self->outbox, write, NULL, item->audit_key, &error) == 0)
+    {
+      cs_store_rollback (self->store);
+      g_warning ("Could not keep the new booking of appointment %" G_GINT64_FORMAT ": %s",
+                 item->appointment_id, error->message);
+      return;
+    }
+
+  if (!cs_store_commit (self->store, &error))
+    g_warning ("Could not keep the new booking of appointment %" G_GINT64_FORMAT ": %s",
                item->appointment_id, error->message);
+
+  cs_outbox_flush (self->outbox);
+}
+
+static gboolean
+is_audit_upload (const CsOutboxItem *item)
+{
+  return g_strcmp0 (item->kind, cs_write_kind_to_string (CS_WRITE_BACKEND_AUDIT_LOG)) == 0;
 }
 
 static void
@@ -351,18 +828,19 @@ outbox_item_sent_cb (CsOutbox     *outbox,
 
   if (g_strcmp0 (item->kind, cs_write_kind_to_string (CS_WRITE_CALCOM_RESCHEDULE_BOOKING)) == 0 &&
       result_uid != NULL)
+    follow_reschedule (self, item, result_uid);
+
+  if (is_audit_upload (item))
     {
-      follow_reschedule (self, item, result_uid);
+      /* The outbox item of an audit entry carries the entry's key. */
+      keys[0] = item->idempotency_key;
+      if (!cs_store_mark_audit_entries_sent (self->store, keys, item->done_at, &error))
+        g_warning ("Could not mark an audit entry sent: %s", error->message);
       return;
     }
 
-  if (g_strcmp0 (item->kind, cs_write_kind_to_string (CS_WRITE_BACKEND_AUDIT_LOG)) != 0)
-    return;
-
-  /* The outbox item of an audit entry carries the entry's key. */
-  keys[0] = item->idempotency_key;
-  if (!cs_store_mark_audit_entries_sent (self->store, keys, item->done_at, &error))
-    g_warning ("Could not mark an audit entry sent: %s", error->message);
+  if (item->audit_key != NULL)
+    audit_settle (self, item->audit_key, NULL);
 }
 
 static void
@@ -373,83 +851,15 @@ outbox_item_failed_cb (CsOutbox     *outbox,
 {
   g_assert (CS_IS_ACTIONS (self));
 
-  g_hash_table_insert (self->failed, g_memdup2 (&item->id, sizeof item->id),
-                       g_error_copy (error));
+  /* A refused write settles its action as failed, with the reason. */
+  if (!is_audit_upload (item) && item->audit_key != NULL)
+    audit_settle (self, item->audit_key, NULL);
 }
 
-/* Completing an action */
+/* Keeping and completing an action */
 
-static CsActionResult *
-action_result_new (ActionData *data)
-{
-  CsActionResult *result = g_new0 (CsActionResult, 1);
-
-  result->kind = data->kind;
-  result->appointment_id = data->appointment_id;
-  result->booking_uid = g_strdup (data->booking_uid);
-  result->key = g_strdup (data->key);
-
-  return result;
-}
-
-static void
-action_flush_cb (GObject      *object,
-                 GAsyncResult *res,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(CsActionResult) result = NULL;
-  g_autoptr(GPtrArray) pending = NULL;
-  g_autoptr(GError) error = NULL;
-  CsActions *self = g_task_get_source_object (task);
-  ActionData *data = g_task_get_task_data (task);
-
-  g_assert (CS_IS_ACTIONS (self));
-
-  /* A cancelled wait leaves the writes in the outbox: that is "queued". */
-  cs_outbox_flush_finish (CS_OUTBOX (object), res, NULL);
-
-  result = action_result_new (data);
-  result->message = g_strdup (data->message);
-
-  pending = cs_store_list_pending_outbox (self->store, G_MAXINT64, &error);
-  if (pending == NULL)
-    g_warning ("Could not read the outbox: %s", error->message);
-
-  for (guint i = 0; i < data->item_ids->len; i++)
-    {
-      gint64 id = g_array_index (data->item_ids, gint64, i);
-      const GError *failure = g_hash_table_lookup (self->failed, &id);
-
-      for (guint j = 0; pending != NULL && j < pending->len; j++)
-        {
-          const CsOutboxItem *item = g_ptr_array_index (pending, j);
-
-          if (item->id == id)
-            result->queued = TRUE;
-        }
-
-      if (failure != NULL && result->error == NULL)
-        result->error = g_error_new (CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED,
-                                     _("The server refused the change: %s"),
-                                     failure->message);
-      g_hash_table_remove (self->failed, &id);
-    }
-
-  if (data->create_waiting)
-    result->queued = TRUE;
-
-  if (result->queued && result->error == NULL)
-    {
-      g_free (result->message);
-      /* Translators: %s is what the action did, e.g. "Booked in Cal.com." */
-      result->message = g_strdup_printf (_("%s Waiting to send."), data->message);
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) cs_action_result_free);
-}
-
-/* Keeps @write (taken) in the outbox as part of the action. */
+/* Plans @write (taken) as part of the action: action_record() keeps it
+ * with the rest. */
 static gboolean
 action_enqueue (CsActions   *self,
                 ActionData  *data,
@@ -457,17 +867,14 @@ action_enqueue (CsActions   *self,
                 const char  *key,
                 GError     **error)
 {
-  g_autoptr(CsWrite) owned = write;
-  gint64 id;
+  PlannedWrite *planned = g_new0 (PlannedWrite, 1);
 
-  if (owned->appointment_id == 0)
-    owned->appointment_id = data->appointment_id;
+  if (write->appointment_id == 0)
+    write->appointment_id = data->appointment_id;
 
-  id = cs_outbox_enqueue_write (self->outbox, owned, key, error);
-  if (id == 0)
-    return FALSE;
-
-  g_array_append_val (data->item_ids, id);
+  planned->write = write;
+  planned->key = g_strdup (key);
+  g_ptr_array_add (data->writes, planned);
 
   return TRUE;
 }
@@ -581,70 +988,217 @@ action_save_decision (CsActions   *self,
     }
 }
 
-/* The end of every action: the decision, the history, the audit entry,
- * then the flush whose outcome the result reports. Takes @owned_task. */
-static void
-action_complete (GTask *owned_task)
+
+/* Keeps the whole action at once (see #CsActions): the decision, a history
+ * event, the audit entry, the action's writes and, with @create, the create
+ * in Cal.com to replay. @result is the entry's: %CS_AUDIT_RESULT_PENDING
+ * while writes wait for their servers; otherwise the entry is settled now
+ * (with @reason if it failed, and then no decision is kept) and its upload
+ * is kept too. Nothing is sent before it is all committed. */
+static gboolean
+action_record (CsActions   *self,
+               ActionData  *data,
+               const char  *result,
+               const char  *reason,
+               gboolean     create,
+               GError     **error)
 {
-  g_autoptr(GTask) task = owned_task;
   g_autoptr(CsAuditEntry) entry = NULL;
-  g_autoptr(GError) error = NULL;
-  CsActions *self = g_task_get_source_object (task);
-  ActionData *data = g_task_get_task_data (task);
-  CsBackendAuditEntry remote = { NULL };
-  GCancellable *cancellable;
-  const char *action;
+  g_autoptr(GError) history_error = NULL;
+  gboolean pending = g_strcmp0 (result, CS_AUDIT_RESULT_PENDING) == 0;
+  gboolean failed = g_strcmp0 (result, CS_AUDIT_RESULT_FAILED) == 0;
   CsTime now = cs_clock_get_now (self->clock);
+  const char *action;
 
   action = data->is_undo ? CS_ACTION_UNDO_NAME : cs_action_kind_to_string (data->kind);
-
-  if (!action_save_decision (self, data, &error))
+  entry = cs_audit_entry_new (data->key, data->appointment_id, action, result, now, self->user_id);
+  entry->note = g_strdup (data->note);
+  entry->booking_uid = g_strdup (data->booking_uid);
+  if (!pending)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      entry->reason = g_strdup (reason);
+      entry->settled_at = now;
     }
+
+  if (!cs_store_begin (self->store, error))
+    return FALSE;
+
+  if (!failed && !action_save_decision (self, data, error))
+    goto fail;
 
   if (data->appointment_id != 0)
     {
       g_autoptr(CsHistoryEvent) event = NULL;
 
-      event = cs_history_event_new (data->appointment_id, now, action, data->message);
-      if (!cs_store_add_history_event (self->store, event, &error))
+      event = cs_history_event_new (data->appointment_id, now, action,
+                                    failed ? reason : data->message);
+      if (!cs_store_add_history_event (self->store, event, &history_error))
+        g_warning ("Could not add a history event: %s", history_error->message);
+    }
+
+  if (!cs_store_add_audit_entry (self->store, entry, error))
+    goto fail;
+
+  for (guint i = 0; i < data->writes->len; i++)
+    {
+      PlannedWrite *planned = g_ptr_array_index (data->writes, i);
+
+      if (cs_outbox_keep_write (self->outbox, planned->write, planned->key, data->key, error) == 0)
+        goto fail;
+    }
+
+  if (create &&
+      !intent_put (self, data->appointment_id, 0, CS_TIME_UNSET, data->key, FALSE, error))
+    goto fail;
+
+  if (!pending && !audit_keep_upload (self, entry, error))
+    goto fail;
+
+  return cs_store_commit (self->store, error);
+
+fail:
+  cs_store_rollback (self->store);
+  return FALSE;
+}
+
+static CsActionResult *
+action_result_new (ActionData *data)
+{
+  CsActionResult *result = g_new0 (CsActionResult, 1);
+
+  result->kind = data->kind;
+  result->appointment_id = data->appointment_id;
+  result->booking_uid = g_strdup (data->booking_uid);
+  result->key = g_strdup (data->key);
+
+  return result;
+}
+
+/* What the person reads of an action that waits for a server. */
+static const char *
+saved_sentence (gboolean calcom,
+                gboolean crm)
+{
+  if (calcom && crm)
+    return _("Saved; it will be sent when Cal.com and the CRM answer again.");
+  if (calcom)
+    return _("Saved; it will be sent when Cal.com answers again.");
+  return _("Saved; it will be sent when the CRM answers again.");
+}
+
+static void
+action_flush_cb (GObject      *object,
+                 GAsyncResult *res,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(CsActionResult) result = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  CsActions *self = g_task_get_source_object (task);
+  ActionData *data = g_task_get_task_data (task);
+  gboolean calcom_waits = data->create_waiting;
+  gboolean crm_waits = FALSE;
+
+  g_assert (CS_IS_ACTIONS (self));
+
+  /* A cancelled wait leaves the writes in the outbox: that is "queued". */
+  cs_outbox_flush_finish (CS_OUTBOX (object), res, NULL);
+
+  if (data->refusal != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&data->refusal));
+      return;
+    }
+
+  result = action_result_new (data);
+  result->message = g_strdup (data->message);
+
+  /* The action's writes (its audit upload included) as the store has them
+   * now: sent, waiting, or refused for good. */
+  items = cs_store_list_outbox_for_audit (self->store, data->key, &error);
+  if (items == NULL)
+    g_warning ("Could not read the outbox: %s", error->message);
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      const CsOutboxItem *item = g_ptr_array_index (items, i);
+
+      if (item->done_at == CS_TIME_UNSET)
         {
-          g_warning ("Could not add a history event: %s", error->message);
-          g_clear_error (&error);
+          if (g_strcmp0 (item->service, CS_OUTBOX_SERVICE_CALCOM) == 0)
+            calcom_waits = TRUE;
+          else
+            crm_waits = TRUE;
         }
+      else if (cs_outbox_item_is_failed (item) && !is_audit_upload (item) &&
+               result->error == NULL)
+        result->error = g_error_new (CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED,
+                                     _("The server refused the change: %s"),
+                                     item->last_error);
     }
 
-  entry = cs_audit_entry_new (data->key, data->appointment_id, action, "ok", now, self->user_id);
-  entry->note = g_strdup (data->note);
-  if (!cs_store_add_audit_entry (self->store, entry, &error))
+  result->queued = calcom_waits || crm_waits;
+
+  /* Nothing says done before the server has it: a waiting action says
+   * only what is done already (a local decision, a booking made) and that
+   * the rest is kept. */
+  if (result->queued && result->error == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
+      g_free (result->message);
+      if (data->message_is_done && data->message != NULL)
+        /* Translators: what the action did, then that the rest waits, e.g.
+         * "Marked as resolved. Saved; it will be sent when the CRM answers
+         * again." */
+        result->message = g_strdup_printf (_("%s %s"), data->message,
+                                           saved_sentence (calcom_waits, crm_waits));
+      else
+        result->message = g_strdup (saved_sentence (calcom_waits, crm_waits));
     }
 
-  remote.key = entry->key;
-  remote.appointment_id = entry->appointment_id;
-  remote.action = entry->action;
-  remote.result = entry->result;
-  remote.note = entry->note;
-  remote.performed_at = entry->performed_at;
-  remote.performed_by = entry->performed_by;
+  g_task_return_pointer (task, g_steal_pointer (&result), (GDestroyNotify) cs_action_result_free);
+}
 
-  /* Same key as the entry: the backend ignores an entry it has seen. */
-  if (!action_enqueue (self, data, cs_write_backend_audit_log (&remote, 1), data->key, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+/* The end of every action that was kept: undo is offered, then the flush
+ * whose outcome the result reports. Takes @owned_task. */
+static void
+action_finish (GTask *owned_task)
+{
+  g_autoptr(GTask) task = owned_task;
+  CsActions *self = g_task_get_source_object (task);
+  ActionData *data = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (data->restore != NULL && !data->is_undo &&
       (cs_action_kind_is_local (data->kind) || data->kind == CS_ACTION_LINK))
     g_hash_table_insert (self->undo, g_strdup (data->key), g_steal_pointer (&data->restore));
 
-  cancellable = g_task_get_cancellable (task);
   cs_outbox_flush_async (self->outbox, cancellable, action_flush_cb, g_steal_pointer (&task));
+}
+
+/* Keeps an action whose effect is its own (a local decision, an undo, a
+ * retry that checked) or whose writes now wait in the outbox, then
+ * finishes it. Takes @owned_task. */
+static void
+action_complete (GTask *owned_task)
+{
+  g_autoptr(GTask) task = owned_task;
+  g_autoptr(GError) error = NULL;
+  CsActions *self = g_task_get_source_object (task);
+  ActionData *data = g_task_get_task_data (task);
+  gboolean pending = data->writes->len > 0;
+
+  /* Without remote writes the action is done once it is kept. */
+  data->message_is_done = !pending;
+
+  if (!action_record (self, data, pending ? CS_AUDIT_RESULT_PENDING : CS_AUDIT_RESULT_OK, NULL,
+                      FALSE, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  action_finish (g_steal_pointer (&task));
 }
 
 /* The actions */
@@ -665,11 +1219,25 @@ retry_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(CsVerifyReport) report = NULL;
   g_autoptr(GError) error = NULL;
+  CsActions *self = g_task_get_source_object (task);
   ActionData *data = g_task_get_task_data (task);
 
   report = cs_verifier_run_finish (CS_VERIFIER (object), res, &error);
   if (report == NULL)
     {
+      g_autoptr(GError) record_error = NULL;
+
+      /* The check is the action's only effect: it failed, and the audit
+       * log says so (the schedule's retries check again on their own). */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          if (action_record (self, data, CS_AUDIT_RESULT_FAILED, error->message, FALSE,
+                             &record_error))
+            cs_outbox_flush (self->outbox);
+          else
+            g_debug ("The failed retry is not in the audit log: %s", record_error->message);
+        }
+
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -719,111 +1287,6 @@ enqueue_link (CsActions   *self,
                          key, error);
 }
 
-/* Cal.com creates, kept in the store until Cal.com has them */
-
-typedef struct
-{
-  gint64 appointment_id;
-  guint  attempts;
-  CsTime next_attempt_at;
-} Intent;
-
-static GArray *
-intents_load (CsActions *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  GArray *intents = g_array_new (FALSE, FALSE, sizeof (Intent));
-
-  /* What waits is stored per company: none before the first answer of
-   * the CRM named it. */
-  if (cs_store_get_company_id (self->store) <= 0)
-    return intents;
-
-  if (!cs_store_get_state (self->store, CS_ACTIONS_STATE_CALCOM_CREATES, &text, &error))
-    {
-      g_warning ("Could not read the Cal.com creates: %s", error->message);
-      return intents;
-    }
-
-  lines = g_strsplit (text != NULL ? text : "", "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      Intent intent = { 0 };
-      gint64 next = 0;
-
-      if (sscanf (lines[i], "%" G_GINT64_FORMAT " %u %" G_GINT64_FORMAT,
-                  &intent.appointment_id, &intent.attempts, &next) == 3 &&
-          intent.appointment_id > 0)
-        {
-          intent.next_attempt_at = next;
-          g_array_append_val (intents, intent);
-        }
-    }
-
-  return intents;
-}
-
-static void
-intents_save (CsActions *self,
-              GArray    *intents)
-{
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-
-  for (guint i = 0; i < intents->len; i++)
-    {
-      const Intent *intent = &g_array_index (intents, Intent, i);
-
-      g_string_append_printf (text, "%" G_GINT64_FORMAT " %u %" G_GINT64_FORMAT "\n",
-                              intent->appointment_id, intent->attempts,
-                              intent->next_attempt_at);
-    }
-
-  if (!cs_store_set_state (self->store, CS_ACTIONS_STATE_CALCOM_CREATES, text->str, &error))
-    g_warning ("Could not keep the Cal.com creates: %s", error->message);
-}
-
-/* Adds, replaces or (with @remove) drops the create of @appointment_id. */
-static void
-intent_put (CsActions *self,
-            gint64     appointment_id,
-            guint      attempts,
-            CsTime     next_attempt_at,
-            gboolean   remove)
-{
-  g_autoptr(GArray) intents = intents_load (self);
-  Intent intent = { appointment_id, attempts, next_attempt_at };
-
-  for (guint i = 0; i < intents->len; i++)
-    {
-      if (g_array_index (intents, Intent, i).appointment_id == appointment_id)
-        {
-          g_array_remove_index (intents, i);
-          break;
-        }
-    }
-
-  if (!remove)
-    g_array_append_val (intents, intent);
-
-  intents_save (self, intents);
-}
-
-static guint
-intent_get_attempts (CsActions *self,
-                     gint64     appointment_id)
-{
-  g_autoptr(GArray) intents = intents_load (self);
-
-  for (guint i = 0; i < intents->len; i++)
-    if (g_array_index (intents, Intent, i).appointment_id == appointment_id)
-      return g_array_index (intents, Intent, i).attempts;
-
-  return 0;
-}
-
 static void actions_schedule_wake (CsActions *self);
 
 /* What one attempt of a create did. */
@@ -839,7 +1302,7 @@ typedef struct
   CsAppointment *appointment;
   CreateOutcome  outcome;
   char          *uid;
-  gint64         link_item_id;
+  Intent         intent;    /* as kept: attempts and the action's audit key */
 } CreateOp;
 
 static void
@@ -847,6 +1310,7 @@ create_op_free (CreateOp *op)
 {
   g_clear_pointer (&op->appointment, cs_appointment_free);
   g_free (op->uid);
+  intent_clear (&op->intent);
   g_free (op);
 }
 
@@ -876,21 +1340,27 @@ static void
 create_op_wait (GTask        *task,
                 const GError *error)
 {
+  g_autoptr(GError) store_error = NULL;
   CsActions *self = g_task_get_source_object (task);
   CreateOp *op = g_task_get_task_data (task);
-  guint attempts = intent_get_attempts (self, op->appointment->id) + 1;
+  guint attempts = op->intent.attempts + 1;
   CsTime next = cs_clock_get_now (self->clock) + cs_outbox_get_backoff (attempts);
 
   g_debug ("Create in Cal.com for %" G_GINT64_FORMAT ": attempt %u failed (%s %d), "
            "waiting", op->appointment->id, attempts,
            g_quark_to_string (error->domain), error->code);
 
-  intent_put (self, op->appointment->id, attempts, next, FALSE);
+  if (!intent_put (self, op->appointment->id, attempts, next, op->intent.key, FALSE,
+                   &store_error))
+    g_warning ("Could not update the Cal.com creates: %s", store_error->message);
   actions_schedule_wake (self);
   create_op_return (task, CREATE_WAITING, NULL);
 }
 
-/* Cal.com has the booking: the create is done, the CRM gets the link. */
+/* Cal.com has the booking: the create is done, the CRM gets the link as
+ * part of the same action. One transaction: a crash leaves either the
+ * create to replay (which lists first and finds the booking) or the link
+ * to send, never neither. */
 static void
 create_op_link (GTask         *task,
                 const char    *uid,
@@ -901,38 +1371,66 @@ create_op_link (GTask         *task,
   g_autoptr(GError) error = NULL;
   CsActions *self = g_task_get_source_object (task);
   CreateOp *op = g_task_get_task_data (task);
-
-  intent_put (self, op->appointment->id, 0, CS_TIME_UNSET, TRUE);
+  gint64 id = op->appointment->id;
 
   op->uid = g_strdup (uid);
-  write = cs_write_backend_update_appointment (op->appointment->id, CS_TIME_UNSET, CS_TIME_UNSET,
-                                               NULL, uid);
-  op->link_item_id = cs_outbox_enqueue_write (self->outbox, write, NULL, &error);
-  if (op->link_item_id == 0)
-    g_warning ("Could not keep the link of appointment %" G_GINT64_FORMAT ": %s",
-               op->appointment->id, error->message);
-
+  write = cs_write_backend_update_appointment (id, CS_TIME_UNSET, CS_TIME_UNSET, NULL, uid);
+  write->appointment_id = id;
   g_free (op->appointment->calcom_booking_uid);
   op->appointment->calcom_booking_uid = g_strdup (uid);
   g_ptr_array_add (rows, op->appointment);
-  g_clear_error (&error);
-  if (!cs_store_save_appointments (self->store, rows, &error))
-    g_warning ("Could not keep the booking of appointment %" G_GINT64_FORMAT ": %s",
-               op->appointment->id, error->message);
 
+  if (!cs_store_begin (self->store, &error))
+    {
+      g_warning ("Could not keep the link of appointment %" G_GINT64_FORMAT ": %s", id,
+                 error->message);
+      create_op_return (task, outcome, NULL);
+      return;
+    }
+
+  /* On failure the create stays kept: its next attempt finds the booking. */
+  if (!intent_put (self, id, 0, CS_TIME_UNSET, NULL, TRUE, &error) ||
+      cs_outbox_keep_write (self->outbox, write, NULL, op->intent.key, &error) == 0 ||
+      !cs_store_save_appointments (self->store, rows, &error))
+    {
+      cs_store_rollback (self->store);
+      g_warning ("Could not keep the link of appointment %" G_GINT64_FORMAT ": %s", id,
+                 error->message);
+    }
+  else if (!cs_store_commit (self->store, &error))
+    g_warning ("Could not keep the link of appointment %" G_GINT64_FORMAT ": %s", id,
+               error->message);
+
+  cs_outbox_flush (self->outbox);
   create_op_return (task, outcome, NULL);
 }
 
 /* Refused for good (by Cal.com, or before anything was sent): the create
- * ends with @message. */
+ * ends with @message, and so does its action (`failed`). */
 static void
 create_op_refuse (GTask      *task,
                   const char *message)
 {
+  g_autoptr(GError) error = NULL;
   CsActions *self = g_task_get_source_object (task);
   CreateOp *op = g_task_get_task_data (task);
 
-  intent_put (self, op->appointment->id, 0, CS_TIME_UNSET, TRUE);
+  if (!cs_store_begin (self->store, &error))
+    g_warning ("Could not end the create of appointment %" G_GINT64_FORMAT ": %s",
+               op->appointment->id, error->message);
+  else if (!intent_put (self, op->appointment->id, 0, CS_TIME_UNSET, NULL, TRUE, &error) ||
+           (op->intent.key != NULL &&
+            !audit_settle_locked (self, op->intent.key, message, &error)))
+    {
+      cs_store_rollback (self->store);
+      g_warning ("Could not end the create of appointment %" G_GINT64_FORMAT ": %s",
+                 op->appointment->id, error->message);
+    }
+  else if (!cs_store_commit (self->store, &error))
+    g_warning ("Could not end the create of appointment %" G_GINT64_FORMAT ": %s",
+               op->appointment->id, error->message);
+
+  cs_outbox_flush (self->outbox);
   create_op_return (task, CREATE_WAITING,
                     g_error_new_literal (CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED, message));
 }
@@ -1088,11 +1586,26 @@ create_op_run (CsActions           *self,
   op = g_new0 (CreateOp, 1);
   op->appointment = cs_store_get_appointment (self->store, appointment_id, &error);
   g_task_set_task_data (task, op, (GDestroyNotify) create_op_free);
+  intent_find (self, appointment_id, &op->intent);
 
   if (op->appointment == NULL)
     {
-      /* Gone from the cache: nothing left to book. */
-      intent_put (self, appointment_id, 0, CS_TIME_UNSET, TRUE);
+      g_autoptr(GError) store_error = NULL;
+
+      /* Gone from the cache: nothing left to book, and the action ends. */
+      if (cs_store_begin (self->store, &store_error))
+        {
+          if (intent_put (self, appointment_id, 0, CS_TIME_UNSET, NULL, TRUE, &store_error) &&
+              (op->intent.key == NULL ||
+               audit_settle_locked (self, op->intent.key, error->message, &store_error)))
+            cs_store_commit (self->store, &store_error);
+          else
+            cs_store_rollback (self->store);
+        }
+      if (store_error != NULL)
+        g_warning ("Could not end the create of appointment %" G_GINT64_FORMAT ": %s",
+                   appointment_id, store_error->message);
+      cs_outbox_flush (self->outbox);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -1133,12 +1646,12 @@ create_in_calcom_cb (GObject      *object,
   op = create_op_finish (self, res, &error);
   if (op == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      /* Refused: the action is in the audit log as failed already, and
+       * that entry goes out before the answer. */
+      data->refusal = g_steal_pointer (&error);
+      action_finish (g_steal_pointer (&task));
       return;
     }
-
-  if (op->link_item_id != 0)
-    g_array_append_val (data->item_ids, op->link_item_id);
 
   if (op->uid != NULL)
     {
@@ -1148,22 +1661,27 @@ create_in_calcom_cb (GObject      *object,
       data->booking_uid = g_strdup (op->uid);
     }
 
+  /* "Booked" only once Cal.com has accepted the booking. */
+  g_clear_pointer (&data->message, g_free);
   if (op->outcome == CREATE_LINKED)
     data->message = g_strdup (_("A booking for this appointment was already in Cal.com: "
                                 "it was linked instead of booking a second one."));
-  else
+  else if (op->outcome == CREATE_BOOKED)
     data->message = g_strdup (_("Booked in Cal.com."));
+  data->message_is_done = op->outcome != CREATE_WAITING;
   data->create_waiting = op->outcome == CREATE_WAITING;
 
-  action_complete (g_steal_pointer (&task));
+  action_finish (g_steal_pointer (&task));
 }
 
 static void
 run_create_in_calcom (GTask *task)
 {
+  g_autoptr(GError) error = NULL;
   CsActions *self = g_task_get_source_object (task);
   ActionData *data = g_task_get_task_data (task);
   gint64 id = data->appointment_id;
+  Intent waiting = { 0 };
 
   if (data->appointment == NULL)
     {
@@ -1180,19 +1698,33 @@ run_create_in_calcom (GTask *task)
       return;
     }
 
-  /* Kept before the first attempt: a crash in between is replayed. A create
-   * already on its way (a second click, a replay) is not started twice. */
-  if (!g_hash_table_contains (self->busy_creates, &id))
+  /* A create of this appointment kept already (a second click, or a click
+   * on what an earlier process left) is the same action: same audit
+   * entry, tried again now unless it is on its way. */
+  if (intent_find (self, id, &waiting) && waiting.key != NULL)
     {
-      if (intent_get_attempts (self, id) == 0)
-        intent_put (self, id, 0, CS_TIME_UNSET, FALSE);
+      g_free (data->key);
+      data->key = g_steal_pointer (&waiting.key);
+      if (g_hash_table_contains (self->busy_creates, &id))
+        {
+          data->create_waiting = TRUE;
+          action_finish (g_object_ref (task));
+          return;
+        }
       create_op_run (self, id, create_in_calcom_cb, g_object_ref (task));
       return;
     }
+  intent_clear (&waiting);
 
-  data->message = g_strdup (_("Booked in Cal.com."));
-  data->create_waiting = TRUE;
-  action_complete (g_object_ref (task));
+  /* Kept before the first attempt, with the decision and a pending audit
+   * entry: a crash in between is replayed, and its entry settled then. */
+  if (!action_record (self, data, CS_AUDIT_RESULT_PENDING, NULL, TRUE, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  create_op_run (self, id, create_in_calcom_cb, g_object_ref (task));
 }
 
 static gboolean
@@ -1507,13 +2039,27 @@ get_me_cb (GObject      *object,
   CsActions *self = g_task_get_source_object (task);
 
   me = cs_backend_client_get_me_finish (CS_BACKEND_CLIENT (object), res, &error);
-  if (me == NULL)
+  if (me != NULL)
+    cs_actions_set_role (self, me->role, me->user_id);
+  else
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+      CsRole role = CS_ROLE_STAFF;
+      gint64 user_id = 0;
 
-  cs_actions_set_role (self, me->role, me->user_id);
+      /* The CRM is down: the click is kept all the same, as the role it
+       * named last (it checks the role again when the writes arrive). Not
+       * remembered as known, so the next action asks again. */
+      if (!cs_net_error_is_retryable (error) || !role_load (self, &role, &user_id))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      g_debug ("The CRM did not answer /me (%s %d): acting as the role it named last",
+               g_quark_to_string (error->domain), error->code);
+      self->role = role;
+      self->user_id = user_id;
+    }
 
   /* Undo checks the role itself, once it is known. */
   if (g_task_get_source_tag (task) == cs_actions_undo_async)
@@ -1596,50 +2142,45 @@ resume_next (GTask *task)
 
   if (ids->len == 0)
     {
+      g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->resume_waiters);
+
+      self->resume_waiters = g_ptr_array_new_with_free_func (g_object_unref);
       self->resuming = FALSE;
       actions_schedule_wake (self);
       g_task_return_boolean (task, TRUE);
       g_object_unref (task);
+      for (guint i = 0; i < waiters->len; i++)
+        g_task_return_boolean (g_ptr_array_index (waiters, i), TRUE);
       return;
     }
 
   create_op_run (self, g_array_index (ids, gint64, 0), resume_op_cb, task);
 }
 
-/**
- * cs_actions_resume_async:
- * @self: the actions
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the due creates had their attempt
- * @user_data: data for @callback
- *
- * Replays the creates in Cal.com that are due: each lists first and links
- * a booking that carries the appointment's id, or books it. The owner calls
- * it on start and when connectivity returns, with cs_outbox_flush(); a
- * timer on the clock calls it when a backoff is over. While a replay runs,
- * another call returns at once.
- */
-void
-cs_actions_resume_async (CsActions           *self,
-                         GCancellable        *cancellable,
-                         GAsyncReadyCallback  callback,
-                         gpointer             user_data)
+static void
+actions_resume (CsActions           *self,
+                gboolean             all,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GArray) intents = NULL;
   GArray *ids;
   CsTime now;
 
-  g_return_if_fail (CS_IS_ACTIONS (self));
-
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, cs_actions_resume_async);
 
+  /* One replay at a time; a caller meanwhile is answered when it ends. */
   if (self->resuming)
     {
-      g_task_return_boolean (task, TRUE);
+      g_ptr_array_add (self->resume_waiters, g_steal_pointer (&task));
       return;
     }
+
+  /* What an earlier process left half done gets its audit entry first. */
+  audit_recover (self);
 
   now = cs_clock_get_now (self->clock);
   intents = intents_load (self);
@@ -1650,13 +2191,62 @@ cs_actions_resume_async (CsActions           *self,
     {
       const Intent *intent = &g_array_index (intents, Intent, i);
 
-      if (intent->next_attempt_at <= now &&
+      if ((all || intent->next_attempt_at <= now) &&
           !g_hash_table_contains (self->busy_creates, &intent->appointment_id))
         g_array_append_val (ids, intent->appointment_id);
     }
 
   self->resuming = TRUE;
   resume_next (g_steal_pointer (&task));
+}
+
+/**
+ * cs_actions_resume_async:
+ * @self: the actions
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the due creates had their attempt
+ * @user_data: data for @callback
+ *
+ * Replays the creates in Cal.com that are due: each lists first and links
+ * a booking that carries the appointment's id, or books it. First it
+ * settles the audit entries whose writes were all answered by an earlier
+ * process that ended before it could. A timer on the clock calls it when a
+ * backoff is over. While a replay runs, another call is answered when it
+ * ends.
+ */
+void
+cs_actions_resume_async (CsActions           *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_return_if_fail (CS_IS_ACTIONS (self));
+
+  actions_resume (self, FALSE, cancellable, callback, user_data);
+}
+
+/**
+ * cs_actions_resume_all_async:
+ * @self: the actions
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the creates had their attempt
+ * @user_data: data for @callback
+ *
+ * Like cs_actions_resume_async(), but every kept create is tried now, also
+ * one waiting for its backoff: the owner calls it on start and when
+ * connectivity returns (with cs_outbox_flush_all_async()), since what an
+ * earlier process left waits for a server that may answer again now.
+ * Finish with cs_actions_resume_finish().
+ */
+void
+cs_actions_resume_all_async (CsActions           *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (CS_IS_ACTIONS (self));
+
+  actions_resume (self, TRUE, cancellable, callback, user_data);
 }
 
 /**
@@ -1733,9 +2323,9 @@ cs_actions_finalize (GObject *object)
 {
   CsActions *self = (CsActions *)object;
 
-  g_clear_pointer (&self->failed, g_hash_table_unref);
   g_clear_pointer (&self->undo, g_hash_table_unref);
   g_clear_pointer (&self->busy_creates, g_hash_table_unref);
+  g_clear_pointer (&self->resume_waiters, g_ptr_array_unref);
 
   G_OBJECT_CLASS (cs_actions_parent_class)->finalize (object);
 }
@@ -1752,11 +2342,10 @@ cs_actions_class_init (CsActionsClass *klass)
 static void
 cs_actions_init (CsActions *self)
 {
-  self->failed = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
-                                        (GDestroyNotify) g_error_free);
   self->undo = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) snapshot_free);
   self->busy_creates = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->resume_waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 /* Public API */
@@ -1824,6 +2413,7 @@ cs_actions_set_role (CsActions *self,
   self->role = role;
   self->user_id = user_id;
   self->role_known = TRUE;
+  role_save (self);
 }
 
 /**
@@ -1882,12 +2472,10 @@ cs_actions_run_async (CsActions            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, cs_actions_run_async);
 
-  data = g_new0 (ActionData, 1);
+  data = action_data_new ();
   data->kind = kind;
   data->appointment_id = target->appointment_id;
   data->booking_uid = g_strdup (target->booking_uid);
-  data->snooze_until = CS_TIME_UNSET;
-  data->item_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (args != NULL)
     {
       data->note = g_strdup (args->note);
@@ -2178,13 +2766,11 @@ cs_actions_undo_async (CsActions            *self,
 
   g_free (key);
 
-  data = g_new0 (ActionData, 1);
+  data = action_data_new ();
   data->kind = snapshot->kind;
   data->is_undo = TRUE;
   data->appointment_id = snapshot->appointment_id;
   data->booking_uid = g_strdup (snapshot->booking_uid);
-  data->snooze_until = CS_TIME_UNSET;
-  data->item_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   data->key = g_uuid_string_random ();
   data->note = g_strdup_printf ("undo %s", done->key);
   data->restore = snapshot;

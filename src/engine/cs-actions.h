@@ -125,9 +125,12 @@ typedef struct
  * @booking_uid: (nullable): the booking acted on
  * @key: (nullable): the action's idempotency key, which is also its audit
  *   entry's key; %NULL if it was refused before doing anything
- * @queued: some of its writes (the audit entry included) wait in the
- *   outbox: "waiting to send"
- * @message: (nullable): what happened, a translated sentence for the UI
+ * @queued: some of its writes (the audit entry's upload included) wait
+ *   for a server, or its create waits for Cal.com: kept, and sent by
+ *   whichever process next reaches the server
+ * @message: (nullable): what happened, a translated sentence for the UI;
+ *   while @queued it says what is done already and that the rest is saved
+ *   ("Saved; it will be sent when the CRM answers again.")
  * @error: (nullable): why it was refused; the other fields say what was
  *   done before
  *
@@ -197,6 +200,10 @@ GPtrArray      *cs_actions_run_bulk_finish   (CsActions            *self,
                                               GAsyncResult         *result,
                                               GError              **error);
 void            cs_actions_resume_async      (CsActions            *self,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+void            cs_actions_resume_all_async  (CsActions            *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);

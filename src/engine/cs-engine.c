@@ -332,20 +332,121 @@ build_clients (CsEngine   *self,
                            G_CALLBACK (cs_engine_notify_changed), self, G_CONNECT_SWAPPED);
 }
 
-/* Sends what waits: the outbox's writes and the actions' Cal.com creates
- * (which check for an existing booking before each try). */
+/* Sending what waits: the actions' Cal.com creates (which check for an
+ * existing booking before each try) first, then the outbox, which then
+ * holds the links of the creates just made. Both are tried now, also what
+ * waits for a backoff: this runs on a start and when connectivity or a
+ * server comes back, when the reason for the wait may be gone. */
+
+static void
+send_waiting_flushed_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!cs_outbox_flush_finish (CS_OUTBOX (object), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+send_waiting_resumed_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CsEngine *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
+
+  cs_actions_resume_finish (CS_ACTIONS (object), result, NULL);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  /* Set up again meanwhile: the new outbox is flushed by that. */
+  if (self->outbox == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  cancellable = g_task_get_cancellable (task);
+  cs_outbox_flush_all_async (self->outbox, cancellable, send_waiting_flushed_cb,
+                             g_steal_pointer (&task));
+}
+
+/**
+ * cs_engine_send_waiting_async:
+ * @self: a started engine
+ * @cancellable: (nullable): a #GCancellable; cancelling stops waiting (at
+ *   the latest when a create's attempt ends), not the sending
+ * @callback: called when what waits had its try
+ * @user_data: data for @callback
+ *
+ * Sends what earlier actions left waiting, this process's or an earlier
+ * one's: the creates in Cal.com, then the outbox (the audit entries that
+ * settle meanwhile included), each tried now even if it waits for a
+ * backoff. The engine does it by itself on start, when connectivity
+ * returns and when a server's circuit closes again; `calsync --once` and
+ * `--action` wait for it (bounded) before they go on, so a click kept by
+ * one process is delivered by the next.
+ */
+void
+cs_engine_send_waiting_async (CsEngine            *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CS_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, cs_engine_send_waiting_async);
+
+  /* Nothing can wait before the first answer of the CRM named the
+   * company: what waits is stored per company. */
+  if (self->store == NULL || cs_store_get_company_id (self->store) <= 0 ||
+      self->actions == NULL || self->outbox == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  cs_actions_resume_all_async (self->actions, cancellable, send_waiting_resumed_cb,
+                               g_steal_pointer (&task));
+}
+
+/**
+ * cs_engine_send_waiting_finish:
+ * @self: an engine
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when it had its try (what failed again waits for its
+ *   backoff); %FALSE if cancelled
+ */
+gboolean
+cs_engine_send_waiting_finish (CsEngine      *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static void
 send_waiting (CsEngine *self)
 {
-  /* Nothing can wait before the first answer of the CRM named the
-   * company: what waits is stored per company. */
-  if (self->store == NULL || cs_store_get_company_id (self->store) <= 0)
-    return;
-
-  if (self->outbox != NULL)
-    cs_outbox_flush (self->outbox);
-  if (self->actions != NULL)
-    cs_actions_resume_async (self->actions, NULL, NULL, NULL);
+  cs_engine_send_waiting_async (self, NULL, NULL, NULL);
 }
 
 static void
@@ -1107,12 +1208,14 @@ circuit_changed (CsEngine          *self,
 {
   CsCircuitState state = cs_circuit_breaker_get_state (breaker);
 
-  /* Closed again after it was open: the outage is over. */
+  /* Closed again after it was open: the outage is over, and what waits
+   * for that server goes now instead of after its backoff. */
   if (state == CS_CIRCUIT_CLOSED && *last != CS_CIRCUIT_CLOSED)
     {
       cs_alert_log_add_restored (self->alerts, service);
       if (self->notifier != NULL)
         cs_notifier_sync_restored (self->notifier, service);
+      send_waiting (self);
     }
   *last = state;
 }

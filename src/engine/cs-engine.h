@@ -89,6 +89,13 @@ void            cs_engine_start_schedule      (CsEngine            *self,
                                                CsNotifier          *notifier);
 CsScheduler    *cs_engine_get_scheduler       (CsEngine            *self);
 void            cs_engine_notify_changed      (CsEngine            *self);
+void            cs_engine_send_waiting_async  (CsEngine            *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean        cs_engine_send_waiting_finish (CsEngine            *self,
+                                               GAsyncResult        *result,
+                                               GError             **error);
 void            cs_engine_reconfigure_async   (CsEngine            *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,

@@ -77,6 +77,10 @@ struct _CsOutbox
   CsTime        run_wake_at;
   guint         flushing : 1;
   guint         flush_again : 1;
+  /* The next run, and the running one, send each queue's head although it
+   * waits for a backoff (cs_outbox_flush_all_async()). */
+  guint         skip_backoff_next : 1;
+  guint         skip_backoff : 1;
 };
 
 /* One service's due items, sent one after the other. */
@@ -347,6 +351,7 @@ outbox_run_finished (CsOutbox *self)
   g_assert (self->n_chains == 0);
 
   self->flushing = FALSE;
+  self->skip_backoff = FALSE;
   outbox_update_n_pending (self);
 
   /* Items enqueued or a wake-up that came while the run was busy. */
@@ -681,7 +686,8 @@ chain_send_next (Chain *chain)
   item = g_ptr_array_index (chain->items, chain->index);
 
   /* Only the head of a queue waits for a backoff; be safe all the same. */
-  if (item->next_attempt_at != CS_TIME_UNSET &&
+  if (!self->skip_backoff &&
+      item->next_attempt_at != CS_TIME_UNSET &&
       item->next_attempt_at > cs_clock_get_now (self->clock))
     {
       outbox_note_wake (self, item->next_attempt_at);
@@ -714,6 +720,8 @@ outbox_start_run (CsOutbox *self)
 
   self->flushing = TRUE;
   self->flush_again = FALSE;
+  self->skip_backoff = self->skip_backoff_next;
+  self->skip_backoff_next = FALSE;
   self->run_wake_at = CS_TIME_UNSET;
   self->n_chains = 0;
 
@@ -1007,6 +1015,28 @@ cs_outbox_enqueue (CsOutbox      *self,
   return item->id;
 }
 
+static CsOutboxItem *
+item_new_for_write (const CsWrite *write,
+                    const char    *idempotency_key)
+{
+  g_autofree char *body = NULL;
+  CsOutboxItem *item;
+
+  if (write->body != NULL)
+    body = g_strndup (g_bytes_get_data (write->body, NULL), g_bytes_get_size (write->body));
+
+  item = cs_outbox_item_new (idempotency_key,
+                             cs_write_kind_get_service (write->kind) == CS_SERVICE_CALCOM
+                             ? CS_OUTBOX_SERVICE_CALCOM : CS_OUTBOX_SERVICE_BACKEND,
+                             cs_write_kind_get_method (write->kind), write->path, body,
+                             CS_TIME_UNSET);
+  item->kind = g_strdup (cs_write_kind_to_string (write->kind));
+  item->booking_uid = g_strdup (write->booking_uid);
+  item->appointment_id = write->appointment_id;
+
+  return item;
+}
+
 /**
  * cs_outbox_enqueue_write:
  * @self: an outbox
@@ -1026,24 +1056,55 @@ cs_outbox_enqueue_write (CsOutbox       *self,
                          GError        **error)
 {
   g_autoptr(CsOutboxItem) item = NULL;
-  g_autofree char *body = NULL;
 
   g_return_val_if_fail (CS_IS_OUTBOX (self), 0);
   g_return_val_if_fail (write != NULL && write->kind != CS_WRITE_UNKNOWN, 0);
 
-  if (write->body != NULL)
-    body = g_strndup (g_bytes_get_data (write->body, NULL), g_bytes_get_size (write->body));
-
-  item = cs_outbox_item_new (idempotency_key,
-                             cs_write_kind_get_service (write->kind) == CS_SERVICE_CALCOM
-                             ? CS_OUTBOX_SERVICE_CALCOM : CS_OUTBOX_SERVICE_BACKEND,
-                             cs_write_kind_get_method (write->kind), write->path, body,
-                             CS_TIME_UNSET);
-  item->kind = g_strdup (cs_write_kind_to_string (write->kind));
-  item->booking_uid = g_strdup (write->booking_uid);
-  item->appointment_id = write->appointment_id;
+  item = item_new_for_write (write, idempotency_key);
 
   return cs_outbox_enqueue (self, item, error);
+}
+
+/**
+ * cs_outbox_keep_write:
+ * @self: an outbox
+ * @write: the write, as `src/net` builds it
+ * @idempotency_key: (nullable): the write's key, or %NULL for a new one
+ * @audit_key: (nullable): the key of the audit entry of the action it
+ *   belongs to; #CsOutbox::item-sent and #CsOutbox::item-failed carry it
+ * @error: return location for a #GError
+ *
+ * Keeps @write in the store without sending it: the caller keeps it inside
+ * its own transaction (cs_store_begin()) with the rest of the action, and
+ * calls cs_outbox_flush() once that is committed, so nothing is sent that
+ * a rollback would take back. A key the store has already is a no-op that
+ * returns the existing item's id.
+ *
+ * Returns: the stored item's id, or 0 on error
+ */
+gint64
+cs_outbox_keep_write (CsOutbox       *self,
+                      const CsWrite  *write,
+                      const char     *idempotency_key,
+                      const char     *audit_key,
+                      GError        **error)
+{
+  g_autoptr(CsOutboxItem) item = NULL;
+
+  g_return_val_if_fail (CS_IS_OUTBOX (self), 0);
+  g_return_val_if_fail (write != NULL && write->kind != CS_WRITE_UNKNOWN, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  item = item_new_for_write (write, idempotency_key);
+  item->audit_key = g_strdup (audit_key);
+  item->created_at = cs_clock_get_now (self->clock);
+
+  if (!cs_store_enqueue_outbox (self->store, item, error))
+    return 0;
+
+  g_debug ("Outbox item %" G_GINT64_FORMAT ": kept %s %s", item->id, item->service, item->kind);
+
+  return item->id;
 }
 
 /**
@@ -1090,6 +1151,9 @@ void
 cs_outbox_flush (CsOutbox *self)
 {
   g_return_if_fail (CS_IS_OUTBOX (self));
+
+  /* Items kept by cs_outbox_keep_write() count from now on. */
+  outbox_update_n_pending (self);
 
   if (self->flushing)
     {
@@ -1140,6 +1204,31 @@ cs_outbox_flush_async (CsOutbox            *self,
 
   g_ptr_array_add (self->waiters, g_steal_pointer (&task));
   cs_outbox_flush (self);
+}
+
+/**
+ * cs_outbox_flush_all_async:
+ * @self: an outbox
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the flush is done
+ * @user_data: data for @callback
+ *
+ * Like cs_outbox_flush_async(), but each queue's head is sent now even if
+ * it waits for a backoff. For a fresh start and for connectivity that came
+ * back: the backoff spaces tries within one process, and its reason (a
+ * server that was down) may be gone, so the next process delivers what an
+ * earlier one left, at once. Finish with cs_outbox_flush_finish().
+ */
+void
+cs_outbox_flush_all_async (CsOutbox            *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (CS_IS_OUTBOX (self));
+
+  self->skip_backoff_next = TRUE;
+  cs_outbox_flush_async (self, cancellable, callback, user_data);
 }
 
 /**

@@ -54,10 +54,19 @@ gint64     cs_outbox_enqueue_write   (CsOutbox            *self,
                                       const CsWrite       *write,
                                       const char          *idempotency_key,
                                       GError             **error);
+gint64     cs_outbox_keep_write      (CsOutbox            *self,
+                                      const CsWrite       *write,
+                                      const char          *idempotency_key,
+                                      const char          *audit_key,
+                                      GError             **error);
 guint      cs_outbox_get_n_pending   (CsOutbox            *self);
 gboolean   cs_outbox_is_flushing     (CsOutbox            *self);
 void       cs_outbox_flush           (CsOutbox            *self);
 void       cs_outbox_flush_async     (CsOutbox            *self,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+void       cs_outbox_flush_all_async (CsOutbox            *self,
                                       GCancellable        *cancellable,
                                       GAsyncReadyCallback  callback,
                                       gpointer             user_data);

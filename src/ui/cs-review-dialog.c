@@ -990,11 +990,6 @@ run_cb (GObject      *object,
     text = g_strdup (error->message);
   else if (result->error != NULL)
     text = g_strdup (result->error->message);
-  else if (result->queued)
-    /* Translators: %s says what the action did and that it waits to be
-     * sent ("Dismissed as a false alarm. Waiting to send."). */
-    text = g_strdup_printf (_("%s It goes out as soon as the server answers."),
-                            result->message != NULL ? result->message : "");
   else
     text = g_strdup (result->message != NULL ? result->message : _("Done."));
   g_strstrip (text);
