@@ -1176,6 +1176,264 @@ test_bulk (Fixture       *f,
   g_assert_cmpuint (count_audit (f, NULL, "mark_resolved"), ==, 2);
 }
 
+/* The CRM's audit entries with @key. */
+static JsonObject *
+remote_audit (Fixture    *f,
+              const char *key)
+{
+  GPtrArray *entries = cs_sim_server_get_audit_entries (f->sim);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      JsonObject *entry = g_ptr_array_index (entries, i);
+
+      if (g_strcmp0 (json_object_get_string_member (entry, "key"), key) == 0)
+        return entry;
+    }
+
+  return NULL;
+}
+
+/* Cal.com down: the create is kept, says so, and nothing says "Booked";
+ * its audit entry stays pending and is not sent. When Cal.com answers, the
+ * booking is made, the entry becomes ok and the CRM gets it, once. */
+static void
+test_create_waits_with_pending_audit (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(CsActionResult) created = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  gint64 id = add_appointment (f, TRUE);
+  JsonObject *sent;
+
+  set_down (f, CS_SIM_SERVICE_CALCOM);
+  created = run_ok (f, CS_ACTION_CREATE_IN_CALCOM, id, NULL);
+  g_assert_true (created->queued);
+  g_assert_null (strstr (created->message, "Booked"));
+  g_assert_cmpstr (created->message, ==, "Saved; it will be sent when Cal.com answers again.");
+  assert_local_audit (f, created->key, "pending", NULL);
+  g_assert_null (remote_audit (f, created->key));
+  g_assert_cmpuint (count_audit (f, NULL, NULL), ==, 0);
+  appointment = get_appointment (f, id);
+  g_assert_cmpstr (appointment->resolution, ==, "create_in_calcom");
+  g_clear_pointer (&appointment, cs_appointment_free);
+
+  /* A second click is the same action: no second entry. */
+  {
+    g_autoptr(CsActionResult) again = run_ok (f, CS_ACTION_CREATE_IN_CALCOM, id, NULL);
+
+    g_assert_true (again->queued);
+    g_assert_cmpstr (again->key, ==, created->key);
+  }
+
+  cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_CALCOM);
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_OUTBOX_BACKOFF_MAX);
+  resume (f);
+  flush (f);
+
+  g_assert_cmpuint (cs_sim_server_get_created_bookings (f->sim)->len, ==, 1);
+  assert_local_audit (f, created->key, "ok", NULL);
+  sent = remote_audit (f, created->key);
+  g_assert_nonnull (sent);
+  g_assert_cmpstr (json_object_get_string_member (sent, "result"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (sent, "action"), ==, "create_in_calcom");
+  g_assert_cmpuint (count_audit (f, NULL, NULL), ==, 1);
+  g_assert_cmpuint (count_unsent_audit (f), ==, 0);
+  appointment = get_appointment (f, id);
+  g_assert_cmpstr (appointment->resolution, ==, "create_in_calcom");
+  g_assert_nonnull (appointment->calcom_booking_uid);
+}
+
+/* "Use Database Values" that Cal.com refuses (the CRM's time is taken):
+ * the audit entry is failed with Cal.com's reason, here and in the CRM,
+ * and the decision is taken back so the problem shows again. */
+static void
+test_use_database_values_failed (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(CsActionResult) result = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = add_linked_pair (f, "uid-move-refused", CS_USEC_PER_HOUR);
+  JsonObject *sent;
+  const char *note;
+
+  /* Another booking holds the CRM's time. */
+  add_booking (f, "uid-in-the-way", 0, NET_TEST_NOW + 2 * CS_USEC_PER_DAY);
+
+  result = run (f, CS_ACTION_USE_DATABASE_VALUES, &(CsActionTarget) { id, NULL }, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  g_assert_error (result->error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED);
+  g_assert_false (result->queued);
+  g_assert_cmpuint (cs_sim_server_get_rescheduled_uids (f->sim)->len, ==, 0);
+
+  assert_local_audit (f, result->key, "failed", "already has booking");
+  sent = remote_audit (f, result->key);
+  g_assert_nonnull (sent);
+  g_assert_cmpstr (json_object_get_string_member (sent, "result"), ==, "failed");
+  g_assert_cmpstr (json_object_get_string_member (sent, "action"), ==, "use_database_values");
+  note = json_object_get_string_member (sent, "note");
+  g_assert_nonnull (note);
+  g_assert_nonnull (strstr (note, "already has booking"));
+  g_assert_cmpuint (count_audit (f, result->key, NULL), ==, 1);
+
+  appointment = get_appointment (f, id);
+  g_assert_null (appointment->resolution);
+  g_assert_cmpint (appointment->resolved_at, ==, CS_TIME_UNSET);
+}
+
+/* An action whose write waits keeps its entry pending; a refused write of
+ * Cal.com (a create it refuses) fails it with the reason. */
+static void
+test_create_refused_audited_failed (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(CsActionResult) result = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 id = add_appointment (f, TRUE);
+  GPtrArray *remote;
+  const char *key;
+
+  /* The event type needs an e-mail, the appointment has none. */
+  appointment = get_appointment (f, id);
+  g_clear_pointer (&appointment->customer_email, g_free);
+  g_ptr_array_add (rows, appointment);
+  g_assert_true (cs_store_save_appointments (f->store, rows, &error));
+
+  result = run (f, CS_ACTION_CREATE_IN_CALCOM, &(CsActionTarget) { id, NULL }, NULL, &error);
+  g_assert_error (error, CS_ACTIONS_ERROR, CS_ACTIONS_ERROR_REFUSED);
+  g_assert_null (result);
+
+  remote = cs_sim_server_get_audit_entries (f->sim);
+  g_assert_cmpuint (remote->len, ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (remote, 0), "result"), ==,
+                   "failed");
+  key = json_object_get_string_member (g_ptr_array_index (remote, 0), "key");
+  assert_local_audit (f, key, "failed", "e-mail");
+  g_assert_cmpuint (cs_actions_get_n_waiting (f->actions), ==, 0);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  appointment = get_appointment (f, id);
+  g_assert_null (appointment->resolution);
+}
+
+/* The CRM down before the role was asked in this process: the click is
+ * kept as the role the CRM named last, and sent when it answers. */
+static void
+test_crm_down_click_kept (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(CsActionResult) resolved = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = add_appointment (f, TRUE);
+  CsActionArgs args;
+  JsonObject *sent;
+
+  /* A new process: the role is not asked yet. */
+  close_actions (f);
+  f->store = cs_store_open (f->path, &error);
+  g_assert_no_error (error);
+  cs_store_set_company_id (f->store, CS_SIM_DEFAULT_COMPANY_ID);
+  f->outbox = cs_outbox_new (f->store, f->calcom, f->backend, f->clock);
+  f->verifier = cs_verifier_new (f->store, f->calcom, f->backend, f->clock);
+  f->actions = cs_actions_new (f->store, f->outbox, f->calcom, f->backend, f->verifier,
+                               f->clock);
+  g_assert_false (cs_actions_get_role (f->actions, NULL, NULL));
+
+  set_down (f, CS_SIM_SERVICE_BACKEND);
+  cs_action_args_init (&args);
+  args.note = "Kunde angerufen";
+  resolved = run (f, CS_ACTION_MARK_RESOLVED, &(CsActionTarget) { id, NULL }, &args, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (resolved);
+  g_assert_no_error (resolved->error);
+  g_assert_true (resolved->queued);
+  g_assert_cmpstr (resolved->message, ==,
+                   "Marked as resolved. Saved; it will be sent when the CRM answers again.");
+  appointment = get_appointment (f, id);
+  g_assert_cmpstr (appointment->resolution, ==, "mark_resolved");
+  g_assert_cmpint (appointment->resolved_by, ==, USER_ID);
+  assert_local_audit (f, resolved->key, "ok", NULL);
+  g_assert_cmpuint (cs_outbox_get_n_pending (f->outbox), ==, 1);
+
+  cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_BACKEND);
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_OUTBOX_BACKOFF_MAX);
+  flush (f);
+  sent = remote_audit (f, resolved->key);
+  g_assert_nonnull (sent);
+  g_assert_cmpstr (json_object_get_string_member (sent, "result"), ==, "ok");
+  g_assert_cmpstr (json_object_get_string_member (sent, "note"), ==, "Kunde angerufen");
+  g_assert_cmpint (json_object_get_int_member (sent, "performed_by"), ==, USER_ID);
+  g_assert_cmpuint (count_unsent_audit (f), ==, 0);
+}
+
+/* Marks the item of @key as answered in the store only, as a process that
+ * got the answer and died before it could settle the action would leave it. */
+static void
+complete_in_store_only (Fixture *f,
+                        gint64   item_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (cs_store_complete_outbox (f->store, item_id, NET_TEST_NOW, &error));
+  g_assert_no_error (error);
+}
+
+/* A process that ended between the server's answer and the settling: the
+ * next one settles the entry on resume and uploads it once; a write still
+ * waiting keeps its entry pending. */
+static void
+test_settle_after_crash (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(CsActionResult) result = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = add_linked_pair (f, "uid-crash", CS_USEC_PER_HOUR);
+  const CsOutboxItem *patch;
+
+  set_down (f, CS_SIM_SERVICE_BACKEND);
+  result = run_ok (f, CS_ACTION_USE_CALCOM_VALUES, id, NULL);
+  g_assert_true (result->queued);
+  g_assert_cmpstr (result->message, ==, "Saved; it will be sent when the CRM answers again.");
+  assert_local_audit (f, result->key, "pending", NULL);
+
+  /* The action's write, kept with the audit entry's key. */
+  items = cs_store_list_outbox_for_audit (f->store, result->key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 1);
+  patch = g_ptr_array_index (items, 0);
+  g_assert_cmpstr (patch->kind, ==, "backend.update_appointment");
+
+  /* A restart while it still waits settles nothing. */
+  close_actions (f);
+  open_actions (f);
+  resume (f);
+  assert_local_audit (f, result->key, "pending", NULL);
+
+  /* The answer came, and the process died before it settled. */
+  close_actions (f);
+  open_actions (f);
+  complete_in_store_only (f, patch->id);
+  cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_BACKEND);
+  resume (f);
+  flush (f);
+
+  assert_local_audit (f, result->key, "ok", NULL);
+  g_assert_cmpuint (count_audit (f, result->key, "use_calcom_values"), ==, 1);
+  g_assert_cmpuint (count_unsent_audit (f), ==, 0);
+
+  /* And never again. */
+  close_actions (f);
+  open_actions (f);
+  resume (f);
+  flush (f);
+  g_assert_cmpuint (count_audit (f, NULL, NULL), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1206,6 +1464,11 @@ main (int   argc,
   ADD ("outbox-restart", test_outbox_restart);
   ADD ("replay-checks-first", test_replay_checks_first);
   ADD ("bulk", test_bulk);
+  ADD ("create-waits-with-pending-audit", test_create_waits_with_pending_audit);
+  ADD ("use-database-values-failed", test_use_database_values_failed);
+  ADD ("create-refused-audited-failed", test_create_refused_audited_failed);
+  ADD ("crm-down-click-kept", test_crm_down_click_kept);
+  ADD ("settle-after-crash", test_settle_after_crash);
 
 #undef ADD
 

@@ -700,6 +700,94 @@ test_enqueue_invalid (Fixture       *f,
   g_assert_cmpuint (cs_outbox_get_n_pending (f->outbox), ==, 0);
 }
 
+/* After a restart, cs_outbox_flush_all_async() sends a head waiting for its
+ * backoff at once: the next process delivers what an earlier one left,
+ * in order, without waiting for a wait the server's return has ended. */
+static void
+test_flush_all_skips_backoff (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(CsOutboxItem) first = audit_item ("5f0e7a38-1c1e-4b8e-9d55-3f7d2c9a0b01");
+  g_autoptr(CsOutboxItem) second = audit_item ("5f0e7a38-1c1e-4b8e-9d55-3f7d2c9a0b02");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  NetTestAsync async = { NULL };
+
+  set_backend_status (f, 503);
+  enqueue (f, first);
+  enqueue (f, second);
+  flush (f);
+  g_assert_cmpuint (cs_outbox_get_n_pending (f->outbox), ==, 2);
+
+  close_outbox (f);
+  cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_BACKEND);
+  open_outbox (f);
+
+  /* An ordinary flush respects the backoff... */
+  flush (f);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_BACKEND_AUDIT_LOG), ==, 1);
+
+  /* ...a flush of everything does not, and the clock has not moved. */
+  cs_outbox_flush_all_async (f->outbox, NULL, net_test_async_cb, &async);
+  result = net_test_wait (&async, f->clock, NULL);
+  g_assert_true (cs_outbox_flush_finish (f->outbox, result, &error));
+  g_assert_no_error (error);
+
+  assert_audit_keys (f, first->idempotency_key, second->idempotency_key, NULL);
+  g_assert_cmpuint (cs_outbox_get_n_pending (f->outbox), ==, 0);
+
+  /* Still failing, it waits for its backoff again. */
+  set_backend_status (f, 503);
+  enqueue (f, audit_item ("5f0e7a38-1c1e-4b8e-9d55-3f7d2c9a0b03"));
+  flush (f);
+  g_assert_cmpuint (cs_outbox_get_n_pending (f->outbox), ==, 1);
+  flush (f);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_BACKEND_AUDIT_LOG), ==, 4);
+}
+
+/* A write kept inside the caller's transaction is not sent before a flush,
+ * nor at all if the transaction is rolled back; the signals carry the key
+ * of the action's audit entry. */
+static void
+test_keep_write (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(CsWrite) write = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  GPtrArray *appointments = cs_sim_dataset_get_appointments (cs_sim_server_get_dataset (f->sim));
+  gint64 id;
+
+  g_assert_cmpuint (appointments->len, >, 0);
+  id = ((CsSimAppointment *) g_ptr_array_index (appointments, 0))->appointment->id;
+  write = cs_write_backend_cancel_appointment (id, "Kundin hat abgesagt");
+
+  g_assert_true (cs_store_begin (f->store, &error));
+  id = cs_outbox_keep_write (f->outbox, write, NULL, "audit-key-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  cs_store_rollback (f->store);
+  pending = list_pending (f);
+  g_assert_cmpuint (pending->len, ==, 0);
+  g_clear_pointer (&pending, g_ptr_array_unref);
+
+  g_assert_true (cs_store_begin (f->store, &error));
+  id = cs_outbox_keep_write (f->outbox, write, "cancel-key-1", "audit-key-1", &error);
+  g_assert_no_error (error);
+  g_assert_true (cs_store_commit (f->store, &error));
+  g_assert_cmpuint (cs_sim_server_get_service_request_count (f->sim, CS_SIM_SERVICE_BACKEND),
+                    ==, 0);
+
+  flush (f);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_BACKEND_CANCEL), ==, 1);
+  g_assert_cmpuint (f->sent->len, ==, 1);
+  g_assert_cmpint (((CsOutboxItem *) g_ptr_array_index (f->sent, 0))->id, ==, id);
+  g_assert_cmpstr (((CsOutboxItem *) g_ptr_array_index (f->sent, 0))->audit_key, ==,
+                   "audit-key-1");
+  g_assert_cmpstr (((CsOutboxItem *) g_ptr_array_index (f->sent, 0))->idempotency_key, ==,
+                   "cancel-key-1");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -723,6 +811,8 @@ main (int   argc,
   ADD ("conflict", test_conflict);
   ADD ("cancel-flush", test_cancel_flush);
   ADD ("enqueue-invalid", test_enqueue_invalid);
+  ADD ("flush-all-skips-backoff", test_flush_all_skips_backoff);
+  ADD ("keep-write", test_keep_write);
 
 #undef ADD
 
