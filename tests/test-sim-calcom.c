@@ -983,6 +983,54 @@ test_drop_next_answer (Fixture       *f,
   g_assert_cmpuint (next->status, ==, 200);
 }
 
+/* A held answer: the write is done, its answer never comes, and the
+ * simulator counts it until the client goes away. */
+static void
+test_hold_next_answer (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(Response) next = NULL;
+  g_autofree char *body = create_body (42, "2026-11-30T10:05:00Z", "kunde9999@example.test",
+                                       NULL);
+  Response *held = g_new0 (Response, 1);
+  SoupMessage *msg = new_request (f, CS_SIM_SERVICE_CALCOM, "POST", "/bookings", body);
+  gboolean timed_out = FALSE;
+  guint id;
+
+  cs_sim_server_hold_next_answer (f->server, "POST", "/v2/bookings");
+  g_assert_cmpuint (cs_sim_server_get_n_held (f->server), ==, 0);
+
+  id = g_timeout_add_seconds (WAIT_LIMIT_SECONDS, flag_cb, &timed_out);
+  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, cancellable, send_cb,
+                                    held);
+  while (cs_sim_server_get_n_held (f->server) == 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+
+  /* Done, recorded without an answer, and the client still waits. */
+  g_assert_cmpuint (cs_sim_server_get_created_bookings (f->server)->len, ==, 1);
+  g_assert_cmpuint (cs_sim_server_get_last_request (f->server, CS_SIM_CALCOM_CREATE)->status, ==,
+                    0);
+  for (guint i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (held->done);
+
+  /* The client gives up; the answer stays held until the server stops. */
+  g_cancellable_cancel (cancellable);
+  while (!held->done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (id);
+  g_assert_error (held->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_object_unref (msg);
+  response_free (held);
+
+  /* One shot only. */
+  next = send (f, new_request (f, CS_SIM_SERVICE_BACKEND, "GET", "/api/v1/me", NULL));
+  g_assert_cmpuint (next->status, ==, 200);
+}
+
 #define ADD_SERVER_TEST(path, func) \
   g_test_add ("/calsync/sim/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -1002,6 +1050,7 @@ main (int   argc,
   ADD_SERVER_TEST ("calcom/recurring-awaiting-host", test_recurring_and_awaiting_host);
   ADD_SERVER_TEST ("calcom/list-totals", test_list_totals);
   ADD_SERVER_TEST ("faults/drop-next-answer", test_drop_next_answer);
+  ADD_SERVER_TEST ("faults/hold-next-answer", test_hold_next_answer);
 
   return g_test_run ();
 }

@@ -56,6 +56,7 @@ typedef struct
   const char *content_type;  /* static */
   GPtrArray  *headers;       /* owned: name, value, name, value… */
   gboolean    drop;          /* close the connection without an answer */
+  gboolean    hold;          /* never answer: the client waits until it gives up */
   gboolean    cacheable;     /* a write's answer to keep for its idempotency key */
 } CsSimReply;
 
@@ -95,6 +96,10 @@ struct _CsSimServer
   /* cs_sim_server_drop_next_answer() */
   char               *drop_method;
   char               *drop_path_prefix;
+
+  /* cs_sim_server_hold_next_answer() */
+  char               *hold_method;
+  char               *hold_path_prefix;
 
   /* introspection */
   GHashTable         *counts;               /* endpoint name → count */

@@ -36,7 +36,9 @@
  * the `Authorization` value redacted) and records every write it received,
  * so tests can assert what a client did. A one-shot fault
  * (cs_sim_server_drop_next_answer()) lets a write happen and loses its
- * answer, for tests of replays.
+ * answer, for tests of replays; another (cs_sim_server_hold_next_answer())
+ * lets it happen and never answers, so a test knows its client is in the
+ * middle of that request (and may kill it there).
  */
 
 #define REDACTED "[redacted]"
@@ -87,6 +89,7 @@ typedef struct
   gsize              offset;        /* of the next chunk */
   gsize              chunk_bytes;
   guint              delay_ms;      /* between chunks; 0: all at once */
+  gboolean           held;          /* never sent: cs_sim_server_hold_next_answer() */
 } SimPending;
 
 static void
@@ -590,6 +593,21 @@ send_reply (CsSimServer       *self,
       return;
     }
 
+  /* Paused for good: the client waits until it gives up, and the answer
+   * is let go when the server stops (or "finished" says it is gone). */
+  if (reply->hold)
+    {
+      pending = g_new0 (SimPending, 1);
+      pending->self = self;
+      pending->msg = g_object_ref (msg);
+      pending->held = TRUE;
+      g_ptr_array_add (self->pending, pending);
+      soup_server_message_pause (msg);
+      pending->finished_id = g_signal_connect (msg, "finished",
+                                               G_CALLBACK (pending_finished_cb), pending);
+      return;
+    }
+
   _cs_sim_reply_freeze (reply);
   body = reply->raw != NULL ? g_bytes_ref (reply->raw) : g_bytes_new_static ("", 0);
 
@@ -690,8 +708,15 @@ server_callback (SoupServer        *soup,
       g_clear_pointer (&self->drop_path_prefix, g_free);
       reply.drop = TRUE;
     }
+  else if (self->hold_method != NULL && g_str_equal (self->hold_method, request.method) &&
+           g_str_has_prefix (request.path, self->hold_path_prefix))
+    {
+      g_clear_pointer (&self->hold_method, g_free);
+      g_clear_pointer (&self->hold_path_prefix, g_free);
+      reply.hold = TRUE;
+    }
   if (record != NULL)
-    record->status = reply.drop ? 0 : reply.status;
+    record->status = reply.drop || reply.hold ? 0 : reply.status;
 
   g_debug ("%s %s %s -> %u", cs_sim_service_to_string (service->id), request.method,
            request.path, reply.drop ? 0 : reply.status);
@@ -733,6 +758,8 @@ cs_sim_server_finalize (GObject *object)
   g_clear_pointer (&self->reschedules, g_hash_table_unref);
   g_clear_pointer (&self->drop_method, g_free);
   g_clear_pointer (&self->drop_path_prefix, g_free);
+  g_clear_pointer (&self->hold_method, g_free);
+  g_clear_pointer (&self->hold_path_prefix, g_free);
   g_clear_pointer (&self->created_appointments, g_array_unref);
   g_clear_pointer (&self->cancelled_appointments, g_array_unref);
   g_clear_pointer (&self->patches, g_hash_table_unref);
@@ -1370,6 +1397,56 @@ cs_sim_server_drop_next_answer (CsSimServer *self,
   g_free (self->drop_path_prefix);
   self->drop_method = g_strdup (method);
   self->drop_path_prefix = g_strdup (path_prefix);
+}
+
+/**
+ * cs_sim_server_hold_next_answer:
+ * @self: a simulator
+ * @method: the HTTP method of the request to hit, e.g. `PATCH`
+ * @path_prefix: the start of its path, e.g. `/api/v1/appointments`
+ *
+ * A one-shot fault for crash tests: the next request of either service
+ * with @method and a path starting with @path_prefix is handled as usual
+ * (a write takes effect, and is recorded) and its answer is never sent.
+ * Once cs_sim_server_get_n_held() counts it, the client is known to be in
+ * the middle of that request: a test may kill it there, deterministically.
+ * Calling it again replaces the pending one.
+ */
+void
+cs_sim_server_hold_next_answer (CsSimServer *self,
+                                const char  *method,
+                                const char  *path_prefix)
+{
+  g_return_if_fail (CS_IS_SIM_SERVER (self));
+  g_return_if_fail (method != NULL);
+  g_return_if_fail (path_prefix != NULL);
+
+  g_free (self->hold_method);
+  g_free (self->hold_path_prefix);
+  self->hold_method = g_strdup (method);
+  self->hold_path_prefix = g_strdup (path_prefix);
+}
+
+/**
+ * cs_sim_server_get_n_held:
+ * @self: a simulator
+ *
+ * Returns: the answers held by cs_sim_server_hold_next_answer() since the
+ *   server started (a client that goes away may not be noticed while its
+ *   answer is held: they are let go when the server stops)
+ */
+guint
+cs_sim_server_get_n_held (CsSimServer *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (CS_IS_SIM_SERVER (self), 0);
+
+  for (guint i = 0; self->pending != NULL && i < self->pending->len; i++)
+    if (((SimPending *) g_ptr_array_index (self->pending, i))->held)
+      n++;
+
+  return n;
 }
 
 /**

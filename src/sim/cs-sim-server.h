@@ -114,6 +114,10 @@ void cs_sim_server_set_rate_limit (CsSimServer          *self,
 void cs_sim_server_drop_next_answer (CsSimServer        *self,
                                      const char         *method,
                                      const char         *path_prefix);
+void cs_sim_server_hold_next_answer (CsSimServer        *self,
+                                     const char         *method,
+                                     const char         *path_prefix);
+guint cs_sim_server_get_n_held      (CsSimServer        *self);
 
 guint               cs_sim_server_get_request_count         (CsSimServer  *self,
                                                              const char   *endpoint);
