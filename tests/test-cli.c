@@ -67,31 +67,27 @@ run_calsync (Fixture             *f,
   return run_calsync_in (f, NULL, input, out, args);
 }
 
-/* Runs calsync in @language (NULL: untranslated). */
-static int
-run_calsync_in (Fixture             *f,
-                const char          *language,
-                const char          *input,
-                char               **out,
-                const char * const  *args)
+/* Starts calsync with @args in @language (NULL: untranslated), with the
+ * fixture's folders. */
+static GSubprocess *
+spawn_calsync (Fixture             *f,
+               const char          *language,
+               GSubprocessFlags     flags,
+               const char * const  *args)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *config = g_build_filename (f->home, "config", NULL);
   g_autofree char *data = g_build_filename (f->home, "data", NULL);
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  Child child = { 0 };
+  GSubprocess *process;
 
   g_ptr_array_add (argv, (gpointer) g_getenv ("CALSYNC_BIN"));
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  launcher = g_subprocess_launcher_new (flags);
   g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
   g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
@@ -103,6 +99,26 @@ run_calsync_in (Fixture             *f,
 
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
+
+  return process;
+}
+
+/* Runs calsync in @language (NULL: untranslated). */
+static int
+run_calsync_in (Fixture             *f,
+                const char          *language,
+                const char          *input,
+                char               **out,
+                const char * const  *args)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  Child child = { 0 };
+
+  process = spawn_calsync (f, language,
+                           G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           args);
   g_subprocess_communicate_utf8_async (process, input ? input : "", NULL, communicate_cb, &child);
 
   while (!child.done && g_get_monotonic_time () < deadline)
@@ -601,6 +617,456 @@ test_action (Fixture       *f,
   g_assert_cmpint (run_calsync (f, NULL, NULL, bogus), ==, 1);
 }
 
+/* What the child's cache holds, read between two runs of the child. */
+static CsStore *
+open_child_store (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (f->home, "data", "calsync", "cache.sqlite3", NULL);
+  g_autoptr(GError) error = NULL;
+  CsStore *store;
+
+  store = cs_store_open (path, &error);
+  g_assert_no_error (error);
+  cs_store_set_company_id (store, CS_SIM_DEFAULT_COMPANY_ID);
+
+  return store;
+}
+
+/* The local audit entry of the one @action in the child's cache. */
+static CsAuditEntry *
+child_audit_entry (Fixture    *f,
+                   const char *action)
+{
+  g_autoptr(CsStore) store = open_child_store (f);
+  g_autoptr(GPtrArray) unsent = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *lists[2];
+  CsAuditEntry *found = NULL;
+
+  /* Unsent ones, and pending ones (which are unsent too); a sent entry is
+   * looked up by the key the caller knows. */
+  unsent = cs_store_list_unsent_audit_entries (store, &error);
+  g_assert_no_error (error);
+  pending = cs_store_list_pending_audit (store, &error);
+  g_assert_no_error (error);
+  lists[0] = unsent;
+  lists[1] = pending;
+  for (guint l = 0; l < G_N_ELEMENTS (lists) && found == NULL; l++)
+    for (guint i = 0; i < lists[l]->len && found == NULL; i++)
+      {
+        CsAuditEntry *entry = g_ptr_array_index (lists[l], i);
+
+        if (g_strcmp0 (entry->action, action) == 0)
+          found = cs_audit_entry_copy (entry);
+      }
+
+  return found;
+}
+
+static CsAuditEntry *
+child_audit_entry_by_key (Fixture    *f,
+                          const char *key)
+{
+  g_autoptr(CsStore) store = open_child_store (f);
+  g_autoptr(GError) error = NULL;
+  CsAuditEntry *entry;
+
+  entry = cs_store_get_audit_entry (store, key, &error);
+  g_assert_no_error (error);
+
+  return entry;
+}
+
+static CsAppointment *
+child_appointment (Fixture *f,
+                   gint64   id)
+{
+  g_autoptr(CsStore) store = open_child_store (f);
+  g_autoptr(GError) error = NULL;
+  CsAppointment *appointment;
+
+  appointment = cs_store_get_appointment (store, id, &error);
+  g_assert_no_error (error);
+
+  return appointment;
+}
+
+/* The CRM's audit entries with @key. */
+static guint
+count_remote_audit (Fixture    *f,
+                    const char *key,
+                    const char *result)
+{
+  GPtrArray *entries = cs_sim_server_get_audit_entries (f->sim);
+  guint n = 0;
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      JsonObject *entry = g_ptr_array_index (entries, i);
+
+      if (g_strcmp0 (json_object_get_string_member (entry, "key"), key) == 0)
+        {
+          g_assert_cmpstr (json_object_get_string_member (entry, "result"), ==, result);
+          n++;
+        }
+    }
+
+  return n;
+}
+
+static gboolean
+bookable (CsSimDataset        *dataset,
+          const CsAppointment *a)
+{
+  const CsSimEventType *type = cs_sim_lookup_event_type (a->calcom_event_type_id);
+
+  return type != NULL && a->customer_email != NULL &&
+         a->starts_at > g_get_real_time () + CS_USEC_PER_DAY &&
+         cs_sim_within_opening_hours (a->starts_at,
+                                      a->starts_at + type->minutes * CS_USEC_PER_MINUTE) &&
+         cs_sim_dataset_find_active_booking (dataset, type->id, a->starts_at, NULL) == NULL;
+}
+
+/* A first check; then the id of an appointment the check found with
+ * @error_code, or with @status and one that Cal.com would book, as text. */
+static char *
+check_and_pick (Fixture    *f,
+                const char *status,
+                const char *error_code)
+{
+  const char *once[] = { "--once", "--json", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  JsonArray *issues;
+
+  g_assert_cmpint (run_calsync (f, NULL, &out, once), ==, 1);
+  issues = json_object_get_array_member (parse_object (out, parser), "issues");
+  for (guint i = 0; i < json_array_get_length (issues); i++)
+    {
+      JsonObject *issue = json_array_get_object_element (issues, i);
+      CsSimAppointment *row;
+      gint64 id;
+
+      if (json_object_get_null_member (issue, "appointment_id") ||
+          (status != NULL && g_strcmp0 (json_object_get_string_member (issue, "status"),
+                                        status) != 0) ||
+          (error_code != NULL &&
+           (json_object_get_null_member (issue, "error_code") ||
+            g_strcmp0 (json_object_get_string_member (issue, "error_code"), error_code) != 0)))
+        continue;
+
+      /* One Cal.com would book: with an event type and an e-mail, a day
+       * ahead at least, in the opening hours, on a free slot. */
+      id = json_object_get_int_member (issue, "appointment_id");
+      row = cs_sim_dataset_lookup_appointment (dataset, id);
+      if (row != NULL && (error_code != NULL || bookable (dataset, row->appointment)))
+        return g_strdup_printf ("%" G_GINT64_FORMAT, id);
+    }
+
+  g_assert_not_reached ();
+}
+
+static void
+set_down (Fixture      *f,
+          CsSimService  service)
+{
+  CsSimFaults faults;
+
+  cs_sim_faults_init (&faults);
+  faults.force_status = 503;
+  cs_sim_server_set_faults (f->sim, service, &faults);
+}
+
+/* `--action --json`'s one object: the outcome first, then `queued`. */
+static JsonObject *
+parse_action (const char *out,
+              JsonParser *parser)
+{
+  JsonObject *object = parse_object (out, parser);
+
+  g_assert_true (json_object_has_member (object, "ok"));
+  g_assert_true (json_object_has_member (object, "error"));
+  g_assert_true (json_object_has_member (object, "queued"));
+  g_assert_true (json_object_has_member (object, "key"));
+  g_assert_true (json_object_has_member (object, "message"));
+
+  return object;
+}
+
+/* The CRM answers 503: the click is kept and said so (exit 0, "queued"),
+ * nothing reaches the CRM yet, and the next `--once` delivers the audit
+ * entry, once. */
+static void
+test_action_kept_while_crm_down (Fixture       *f,
+                                 gconstpointer  data)
+{
+  const char *once[] = { "--once", "--json", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(CsAuditEntry) entry = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *key = NULL;
+  JsonObject *result;
+
+  set_up_secrets (f);
+  id = check_and_pick (f, "orphaned_local", NULL);
+
+  {
+    /* An action while the CRM answers: it names the role. */
+    const char *retry[] = { "--action", "retry", "--appointment", id, NULL };
+
+    g_assert_cmpint (run_calsync (f, NULL, NULL, retry), ==, 0);
+  }
+
+  set_down (f, CS_SIM_SERVICE_BACKEND);
+  {
+    const char *resolve[] = { "--action", "mark_resolved", "--appointment", id,
+                              "--note", "Kunde angerufen", "--json", NULL };
+    guint n_audit = cs_sim_server_get_audit_entries (f->sim)->len;
+
+    g_assert_cmpint (run_calsync (f, NULL, &out, resolve), ==, 0);
+    result = parse_action (out, parser);
+    g_assert_true (json_object_get_boolean_member (result, "ok"));
+    g_assert_true (json_object_get_null_member (result, "error"));
+    g_assert_true (json_object_get_boolean_member (result, "queued"));
+    g_assert_cmpstr (json_object_get_string_member (result, "action"), ==, "mark_resolved");
+    g_assert_cmpstr (json_object_get_string_member (result, "message"), ==,
+                     "Marked as resolved. Saved; it will be sent when the CRM answers again.");
+    key = g_strdup (json_object_get_string_member (result, "key"));
+    g_assert_cmpuint (cs_sim_server_get_audit_entries (f->sim)->len, ==, n_audit);
+  }
+
+  /* Kept: the decision, and the entry waiting for the CRM. */
+  entry = child_audit_entry_by_key (f, key);
+  g_assert_cmpstr (entry->result, ==, "ok");
+  g_assert_cmpint (entry->uploaded_at, ==, CS_TIME_UNSET);
+  appointment = child_appointment (f, g_ascii_strtoll (id, NULL, 10));
+  g_assert_cmpstr (appointment->resolution, ==, "mark_resolved");
+
+  /* The CRM answers again; the next process delivers it, once. */
+  cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_BACKEND);
+  g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 1);
+  g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
+  g_clear_pointer (&entry, cs_audit_entry_free);
+  entry = child_audit_entry_by_key (f, key);
+  g_assert_cmpint (entry->uploaded_at, !=, CS_TIME_UNSET);
+
+  g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 1);
+  g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
+}
+
+/* Cal.com fails: "create in Cal.com" is kept and says so, never
+ * "Booked"; the CRM gets no audit entry for a booking that does not exist.
+ * The next `--once` books it, and then the CRM gets the entry, `ok`, once. */
+static void
+test_action_create_waits_for_calcom (Fixture       *f,
+                                     gconstpointer  data)
+{
+  const char *once[] = { "--once", "--json", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(CsAuditEntry) entry = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *key = NULL;
+  JsonObject *result;
+  GPtrArray *created;
+
+  set_up_secrets (f);
+  id = check_and_pick (f, "orphaned_local", NULL);
+
+  set_down (f, CS_SIM_SERVICE_CALCOM);
+  {
+    const char *create[] = { "--action", "create_in_calcom", "--appointment", id, "--json",
+                             NULL };
+
+    g_assert_cmpint (run_calsync (f, NULL, &out, create), ==, 0);
+  }
+  result = parse_action (out, parser);
+  g_assert_true (json_object_get_boolean_member (result, "ok"));
+  g_assert_true (json_object_get_boolean_member (result, "queued"));
+  g_assert_cmpstr (json_object_get_string_member (result, "message"), ==,
+                   "Saved; it will be sent when Cal.com answers again.");
+  g_assert_null (strstr (out, "Booked"));
+  key = g_strdup (json_object_get_string_member (result, "key"));
+  g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 0);
+  g_assert_cmpuint (cs_sim_server_get_created_bookings (f->sim)->len, ==, 0);
+  entry = child_audit_entry_by_key (f, key);
+  g_assert_cmpstr (entry->result, ==, "pending");
+
+  /* Cal.com answers again: the next process books it and tells the CRM. */
+  cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_CALCOM);
+  run_calsync (f, NULL, NULL, once);
+  created = cs_sim_server_get_created_bookings (f->sim);
+  g_assert_cmpuint (created->len, ==, 1);
+  g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
+  g_clear_pointer (&entry, cs_audit_entry_free);
+  entry = child_audit_entry_by_key (f, key);
+  g_assert_cmpstr (entry->result, ==, "ok");
+  g_assert_cmpint (entry->uploaded_at, !=, CS_TIME_UNSET);
+  appointment = child_appointment (f, g_ascii_strtoll (id, NULL, 10));
+  g_assert_cmpstr (appointment->resolution, ==, "create_in_calcom");
+  g_assert_cmpstr (appointment->calcom_booking_uid, ==, g_ptr_array_index (created, 0));
+
+  run_calsync (f, NULL, NULL, once);
+  g_assert_cmpuint (cs_sim_server_get_created_bookings (f->sim)->len, ==, 1);
+  g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
+}
+
+/* Starts calsync with @args and kills it (SIGKILL) once the simulator holds
+ * @n_held answers: the child is then in the middle of that write. */
+static void
+run_calsync_until_held (Fixture            *f,
+                        guint               n_held,
+                        const char * const *args)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  process = spawn_calsync (f, NULL, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                    G_SUBPROCESS_FLAGS_STDERR_SILENCE, args);
+  while (cs_sim_server_get_n_held (f->sim) < n_held && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (cs_sim_server_get_n_held (f->sim), ==, n_held);
+
+  g_subprocess_force_exit (process);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+}
+
+/* The PATCH requests to @path, each with its Idempotency-Key. */
+static GPtrArray *
+write_keys (Fixture    *f,
+            const char *method,
+            const char *path)
+{
+  GPtrArray *requests = cs_sim_server_get_requests (f->sim);
+  GPtrArray *keys = g_ptr_array_new ();
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      const CsSimRequest *r = g_ptr_array_index (requests, i);
+
+      if (g_strcmp0 (r->method, method) == 0 && g_strcmp0 (r->path, path) == 0)
+        g_ptr_array_add (keys, (gpointer) soup_message_headers_get_one (r->headers,
+                                                                        "Idempotency-Key"));
+    }
+
+  return keys;
+}
+
+/* Killed in the middle of an action's write, then in the middle of its
+ * audit upload: the next processes finish both. The CRM does the write once
+ * (one idempotency key however often it came), gets the audit entry once
+ * with the right result, and the local decision is kept throughout. */
+static void
+test_action_killed_mid_write (Fixture       *f,
+                              gconstpointer  data)
+{
+  const char *once[] = { "--once", NULL };
+  g_autoptr(CsAuditEntry) entry = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *key = NULL;
+
+  set_up_secrets (f);
+  id = check_and_pick (f, NULL, "DATA_MISMATCH");
+  path = g_strdup_printf ("/api/v1/appointments/%s", id);
+
+  /* 1. Killed while the CRM holds the answer to the PATCH (done there). */
+  cs_sim_server_hold_next_answer (f->sim, "PATCH", path);
+  {
+    const char *use[] = { "--action", "use_calcom_values", "--appointment", id, NULL };
+
+    run_calsync_until_held (f, 1, use);
+  }
+  g_assert_nonnull (cs_sim_server_get_patch (f->sim, g_ascii_strtoll (id, NULL, 10)));
+  entry = child_audit_entry (f, "use_calcom_values");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->result, ==, "pending");
+  key = g_strdup (entry->key);
+  appointment = child_appointment (f, g_ascii_strtoll (id, NULL, 10));
+  g_assert_cmpstr (appointment->resolution, ==, "use_calcom_values");
+  g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 0);
+
+  /* 2. The next process replays the write, settles the entry, and is
+   * killed while the CRM holds the answer to the upload (taken there). */
+  cs_sim_server_hold_next_answer (f->sim, "POST", "/api/v1/audit-log");
+  run_calsync_until_held (f, 2, once);
+  g_clear_pointer (&entry, cs_audit_entry_free);
+  entry = child_audit_entry_by_key (f, key);
+  g_assert_cmpstr (entry->result, ==, "ok");
+  g_assert_cmpint (entry->uploaded_at, ==, CS_TIME_UNSET);
+  g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
+
+  /* 3. The next process sends the upload again; the CRM keeps one. */
+  run_calsync (f, NULL, NULL, once);
+  g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
+  g_clear_pointer (&entry, cs_audit_entry_free);
+  entry = child_audit_entry_by_key (f, key);
+  g_assert_cmpint (entry->uploaded_at, !=, CS_TIME_UNSET);
+
+  /* The write came twice with one key: done once. */
+  keys = write_keys (f, "PATCH", path);
+  g_assert_cmpuint (keys->len, ==, 2);
+  g_assert_nonnull (g_ptr_array_index (keys, 0));
+  g_assert_cmpstr (g_ptr_array_index (keys, 0), ==, g_ptr_array_index (keys, 1));
+
+  g_clear_pointer (&appointment, cs_appointment_free);
+  appointment = child_appointment (f, g_ascii_strtoll (id, NULL, 10));
+  g_assert_cmpstr (appointment->resolution, ==, "use_calcom_values");
+}
+
+/* Killed while Cal.com holds the answer to the create (booked there): the
+ * next process lists first and links that booking (one booking), and the
+ * CRM gets the audit entry once, `ok`. */
+static void
+test_action_killed_mid_create (Fixture       *f,
+                               gconstpointer  data)
+{
+  const char *once[] = { "--once", NULL };
+  g_autoptr(CsAuditEntry) entry = NULL;
+  g_autoptr(CsAppointment) appointment = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *key = NULL;
+  GPtrArray *created;
+
+  set_up_secrets (f);
+  id = check_and_pick (f, "orphaned_local", NULL);
+
+  cs_sim_server_hold_next_answer (f->sim, "POST", "/v2/bookings");
+  {
+    const char *create[] = { "--action", "create_in_calcom", "--appointment", id, NULL };
+
+    run_calsync_until_held (f, 1, create);
+  }
+  g_assert_cmpuint (cs_sim_server_get_created_bookings (f->sim)->len, ==, 1);
+  entry = child_audit_entry (f, "create_in_calcom");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (entry->result, ==, "pending");
+  key = g_strdup (entry->key);
+
+  run_calsync (f, NULL, NULL, once);
+
+  created = cs_sim_server_get_created_bookings (f->sim);
+  g_assert_cmpuint (created->len, ==, 1);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_CREATE), ==, 1);
+  g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
+  g_clear_pointer (&entry, cs_audit_entry_free);
+  entry = child_audit_entry_by_key (f, key);
+  g_assert_cmpstr (entry->result, ==, "ok");
+  appointment = child_appointment (f, g_ascii_strtoll (id, NULL, 10));
+  g_assert_cmpstr (appointment->resolution, ==, "create_in_calcom");
+  g_assert_cmpstr (appointment->calcom_booking_uid, ==, g_ptr_array_index (created, 0));
+}
+
 static void
 test_help_in_german (Fixture       *f,
                      gconstpointer  data)
@@ -648,6 +1114,10 @@ main (int   argc,
   ADD ("once-rate-limited", test_once_rate_limited);
   ADD ("not-set-up", test_not_set_up);
   ADD ("action", test_action);
+  ADD ("action-kept-while-crm-down", test_action_kept_while_crm_down);
+  ADD ("action-create-waits-for-calcom", test_action_create_waits_for_calcom);
+  ADD ("action-killed-mid-write", test_action_killed_mid_write);
+  ADD ("action-killed-mid-create", test_action_killed_mid_create);
   ADD ("help-in-german", test_help_in_german);
   ADD ("demo", test_demo);
 
