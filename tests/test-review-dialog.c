@@ -558,6 +558,42 @@ test_queued (UiTestFixture *fixture,
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* With Cal.com down, "Create in Cal.com" is kept and the dialog says so:
+ * never "Booked" before Cal.com has the booking, and the CRM gets no audit
+ * entry for it yet. */
+static void
+test_create_waits_for_calcom (UiTestFixture *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(CsAppointment) a = find_appointment (fixture, PICK_BOOKABLE_ORPHAN);
+  g_autoptr(CsAppointment) after = NULL;
+  CsSimServer *server = cs_demo_get_server (fixture->demo);
+  guint n_audit = cs_sim_server_get_audit_entries (server)->len;
+  guint n_created = cs_sim_server_get_created_bookings (server)->len;
+  CsReviewDialog *dialog;
+  CsSimFaults faults;
+  const char *text;
+
+  g_assert_nonnull (a);
+  dialog = open_dialog (fixture, a->id, NULL);
+  cs_sim_faults_init (&faults);
+  faults.force_status = 503;
+  cs_sim_server_set_faults (server, CS_SIM_SERVICE_CALCOM, &faults);
+
+  click_and_wait (dialog, "create-in-calcom-button");
+  text = gtk_label_get_text (GTK_LABEL (find (dialog, "result-label")));
+  g_assert_cmpstr (text, ==, "Saved; it will be sent when Cal.com answers again.");
+  g_assert_null (strstr (text, "Booked"));
+  g_assert_cmpuint (cs_sim_server_get_created_bookings (server)->len, ==, n_created);
+  g_assert_cmpuint (cs_sim_server_get_audit_entries (server)->len, ==, n_audit);
+  after = cs_store_get_appointment (store_of (fixture), a->id, NULL);
+  g_assert_cmpstr (after->resolution, ==, "create_in_calcom");
+  g_assert_cmpuint (cs_actions_get_n_waiting (cs_engine_get_actions (fixture->engine)), ==, 1);
+
+  cs_sim_server_clear_faults (server, CS_SIM_SERVICE_CALCOM);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 /* Closing the dialog while it asks a question, or while an action runs,
  * takes the question along and leaves the action to finish alone. */
 static void
@@ -721,6 +757,7 @@ main (int    argc,
   ADD ("cancel", test_cancel);
   ADD ("snooze", test_snooze);
   ADD ("queued", test_queued);
+  ADD ("create-waits-for-calcom", test_create_waits_for_calcom);
   ADD ("close-early", test_close_early);
   ADD ("staff", test_staff);
   ADD ("markup", test_markup);
