@@ -846,6 +846,16 @@ test_action_kept_while_crm_down (Fixture       *f,
   appointment = child_appointment (f, g_ascii_strtoll (id, NULL, 10));
   g_assert_cmpstr (appointment->resolution, ==, "mark_resolved");
 
+  /* Said in German too. */
+  {
+    const char *dismiss[] = { "--action", "dismiss", "--appointment", id, NULL };
+    g_autofree char *german = NULL;
+
+    g_assert_cmpint (run_calsync_in (f, "de", NULL, &german, dismiss), ==, 0);
+    g_assert_nonnull (strstr (german, "Gespeichert; es wird gesendet, sobald das CRM wieder "
+                                      "antwortet."));
+  }
+
   /* The CRM answers again; the next process delivers it, once. */
   cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_BACKEND);
   g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 1);
