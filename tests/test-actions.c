@@ -1283,8 +1283,9 @@ test_use_database_values_failed (Fixture       *f,
   g_assert_cmpint (appointment->resolved_at, ==, CS_TIME_UNSET);
 }
 
-/* An action whose write waits keeps its entry pending; a refused write of
- * Cal.com (a create it refuses) fails it with the reason. */
+/* A create that is refused (the event type needs an e-mail the appointment
+ * lacks) is audited failed with the reason, here and in the CRM, and its
+ * decision is taken back. */
 static void
 test_create_refused_audited_failed (Fixture       *f,
                                     gconstpointer  data)
@@ -1315,6 +1316,7 @@ test_create_refused_audited_failed (Fixture       *f,
   assert_local_audit (f, key, "failed", "e-mail");
   g_assert_cmpuint (cs_actions_get_n_waiting (f->actions), ==, 0);
   g_clear_pointer (&rows, g_ptr_array_unref);
+  g_clear_pointer (&appointment, cs_appointment_free);
   appointment = get_appointment (f, id);
   g_assert_null (appointment->resolution);
 }

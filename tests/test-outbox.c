@@ -709,6 +709,7 @@ test_flush_all_skips_backoff (Fixture       *f,
 {
   g_autoptr(CsOutboxItem) first = audit_item ("5f0e7a38-1c1e-4b8e-9d55-3f7d2c9a0b01");
   g_autoptr(CsOutboxItem) second = audit_item ("5f0e7a38-1c1e-4b8e-9d55-3f7d2c9a0b02");
+  g_autoptr(CsOutboxItem) third = audit_item ("5f0e7a38-1c1e-4b8e-9d55-3f7d2c9a0b03");
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   NetTestAsync async = { NULL };
@@ -738,7 +739,7 @@ test_flush_all_skips_backoff (Fixture       *f,
 
   /* Still failing, it waits for its backoff again. */
   set_backend_status (f, 503);
-  enqueue (f, audit_item ("5f0e7a38-1c1e-4b8e-9d55-3f7d2c9a0b03"));
+  enqueue (f, third);
   flush (f);
   g_assert_cmpuint (cs_outbox_get_n_pending (f->outbox), ==, 1);
   flush (f);
