@@ -143,7 +143,7 @@ typedef struct
  *   rows the page just answered ended with (bookings for good, appointments
  *   softly); a positive one adds that many rows in front of the read
  *   position (bookings no appointment claims, created just before the page's
- *   last booking; appointments without a booking, with ids below all
+ *   first booking; appointments without a booking, with ids below all
  *   others). The truth follows: it is the new state.
  * @drift_every_listing: move every listing, not just the next one (after
  *   the first move @drift_rows is set to 0 otherwise)

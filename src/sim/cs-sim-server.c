@@ -1323,16 +1323,17 @@ _cs_sim_server_list_page_answered (CsSimServer  *self,
     }
   else
     {
-      /* New rows in front of the page's end: the rows after it move down. */
-      gpointer last = g_ptr_array_index (answered, answered->len - 1);
+      /* New rows in front of the page (its last row may be read again, as
+       * the first of the next page): the rows after them move down. */
+      gpointer first = g_ptr_array_index (answered, 0);
 
       for (guint i = 0; i < n; i++)
         {
           if (service == CS_SIM_SERVICE_CALCOM)
-            cs_sim_dataset_add_stray_booking (self->dataset, last);
+            cs_sim_dataset_add_stray_booking (self->dataset, first);
           else
             cs_sim_dataset_add_stray_appointment (self->dataset,
-                                                  ((CsSimAppointment *) last)->appointment);
+                                                  ((CsSimAppointment *) first)->appointment);
         }
     }
 
