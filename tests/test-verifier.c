@@ -809,6 +809,85 @@ test_drift_always (gconstpointer data)
     }
 }
 
+/* Rows over 64 KiB: the client refuses them (and says so in the log); their
+ * partners on the other side are present, only unreadable, so they stay as
+ * they were: no orphan, no failed attempt, no lookup that would be refused
+ * the same way. */
+static void
+check_oversized (Fixture      *f,
+                 CsSimService  service)
+{
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  GPtrArray *appointments = cs_sim_dataset_get_appointments (dataset);
+  GPtrArray *bookings = cs_sim_dataset_get_bookings (dataset);
+  g_autoptr(GPtrArray) keys = cs_sim_dataset_oversize_titles (dataset, service, 6);
+  g_autoptr(GHashTable) refused = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(CsVerifyReport) report = NULL;
+  guint partners = 0;
+
+  g_assert_cmpuint (keys->len, ==, 6);
+  for (guint i = 0; i < keys->len; i++)
+    g_hash_table_add (refused, g_ptr_array_index (keys, i));
+
+  report = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_false (report->suspect);
+  g_assert_cmpuint (report->n_rejected, ==, 6);
+  g_assert_cmpuint (report->n_undecided, >=, 6);
+  check_truth (f, FALSE);
+
+  if (service == CS_SIM_SERVICE_CALCOM)
+    {
+      for (guint i = 0; i < appointments->len; i++)
+        {
+          const CsAppointment *a = ((CsSimAppointment *) g_ptr_array_index (appointments, i))->appointment;
+          g_autoptr(CsAppointment) cached = NULL;
+
+          if (a->calcom_booking_uid == NULL || !g_hash_table_contains (refused, a->calcom_booking_uid))
+            continue;
+          cached = cs_store_get_appointment (f->store, a->id, NULL);
+          g_assert_nonnull (cached);
+          g_assert_cmpint (cached->sync.status, ==, CS_SYNC_STATUS_PENDING);
+          g_assert_cmpuint (cached->sync.sync_attempt_count, ==, 0);
+          partners++;
+        }
+      g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_GET), <=, 4);
+    }
+  else
+    {
+      for (guint i = 0; i < bookings->len; i++)
+        {
+          const CsBooking *b = ((CsSimBooking *) g_ptr_array_index (bookings, i))->booking;
+          const char *id = cs_booking_get_crm_appointment_id (b);
+          g_autoptr(CsBooking) cached = NULL;
+
+          if (id == NULL || !g_hash_table_contains (refused, id))
+            continue;
+          cached = cs_store_get_booking (f->store, b->uid, NULL);
+          g_assert_nonnull (cached);
+          g_assert_cmpint (cached->sync.status, !=, CS_SYNC_STATUS_ORPHANED_CALCOM);
+          g_assert_cmpint (cached->sync.status, !=, CS_SYNC_STATUS_FAILED);
+          g_assert_cmpuint (cached->sync.sync_attempt_count, ==, 0);
+          partners++;
+        }
+    }
+
+  g_assert_cmpuint (partners, ==, 6);
+}
+
+static void
+test_oversized_booking (Fixture       *f,
+                        gconstpointer  data)
+{
+  check_oversized (f, CS_SIM_SERVICE_CALCOM);
+}
+
+static void
+test_oversized_appointment (Fixture       *f,
+                            gconstpointer  data)
+{
+  check_oversized (f, CS_SIM_SERVICE_BACKEND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -829,6 +908,8 @@ main (int   argc,
   ADD ("cycle-lists-changes-only", 300, test_cycle_lists_changes_only);
   ADD ("cancelled-run-writes-nothing", 100, test_cancelled_run_writes_nothing);
   ADD ("lookup-failure-reason", 300, test_lookup_failure_reason);
+  ADD ("oversized-booking", 300, test_oversized_booking);
+  ADD ("oversized-appointment", 300, test_oversized_appointment);
 
 #undef ADD
 
