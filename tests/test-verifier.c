@@ -594,7 +594,8 @@ check_truth (Fixture  *f,
 
   for (guint i = 0; i < appointments->len; i++)
     {
-      const CsAppointment *a = ((CsSimAppointment *) g_ptr_array_index (appointments, i))->appointment;
+      CsSimAppointment *row = g_ptr_array_index (appointments, i);
+      const CsAppointment *a = row->appointment;
       const CsSimTruth *truth;
       g_autoptr(CsAppointment) cached = NULL;
 
@@ -634,7 +635,8 @@ check_truth (Fixture  *f,
 
       if (cached != NULL && cached->sync.status == CS_SYNC_STATUS_ORPHANED_CALCOM && !orphan)
         g_error ("booking %s is a false orphan", b->uid);
-      if (exact && orphan && (cached == NULL || cached->sync.status != CS_SYNC_STATUS_ORPHANED_CALCOM))
+      if (exact && orphan &&
+          (cached == NULL || cached->sync.status != CS_SYNC_STATUS_ORPHANED_CALCOM))
         g_error ("booking %s (%s) is not found as orphaned", b->uid,
                  cs_sim_category_to_string (truth->category));
     }
@@ -839,10 +841,12 @@ check_oversized (Fixture      *f,
     {
       for (guint i = 0; i < appointments->len; i++)
         {
-          const CsAppointment *a = ((CsSimAppointment *) g_ptr_array_index (appointments, i))->appointment;
+          CsSimAppointment *row = g_ptr_array_index (appointments, i);
+          const CsAppointment *a = row->appointment;
           g_autoptr(CsAppointment) cached = NULL;
 
-          if (a->calcom_booking_uid == NULL || !g_hash_table_contains (refused, a->calcom_booking_uid))
+          if (a->calcom_booking_uid == NULL ||
+              !g_hash_table_contains (refused, a->calcom_booking_uid))
             continue;
           cached = cs_store_get_appointment (f->store, a->id, NULL);
           g_assert_nonnull (cached);

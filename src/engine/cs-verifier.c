@@ -531,7 +531,8 @@ calcom_list_cb (GObject      *object,
       run->n_rejected += listing->n_rejected;
       run->calcom_drifted |= listing->drifted;
       for (guint i = 0; i < listing->refused_uids->len; i++)
-        g_hash_table_add (run->refused_uids, g_strdup (g_ptr_array_index (listing->refused_uids, i)));
+        g_hash_table_add (run->refused_uids,
+                          g_strdup (g_ptr_array_index (listing->refused_uids, i)));
       for (guint i = 0; i < listing->bookings->len; i++)
         {
           CsBooking *booking = g_steal_pointer (&listing->bookings->pdata[i]);

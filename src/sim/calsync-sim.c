@@ -171,7 +171,8 @@ apply_faults (CsSimServer   *server,
     cs_sim_server_set_faults (server, CS_SIM_SERVICE_BACKEND, &faults);
 
   /* Data, not an answer's fault: the same rows in every answer. */
-  for (CsSimService service = 0; o->oversized_titles > 0 && service <= CS_SIM_SERVICE_LAST; service++)
+  for (CsSimService service = 0; o->oversized_titles > 0 && service <= CS_SIM_SERVICE_LAST;
+       service++)
     {
       g_autoptr(GPtrArray) keys = NULL;
 

@@ -1775,7 +1775,8 @@ cs_sim_dataset_oversize_titles (CsSimDataset *self,
       const CsSimTruth *truth = g_hash_table_lookup (self->truth_by_id, &a->id);
       CsSimBooking *booking;
 
-      if (truth == NULL || truth->category != CS_SIM_CATEGORY_SYNCED || truth->booking_uid == NULL ||
+      if (truth == NULL || truth->category != CS_SIM_CATEGORY_SYNCED ||
+          truth->booking_uid == NULL ||
           (booking = cs_sim_dataset_lookup_booking (self, truth->booking_uid)) == NULL)
         continue;
 
