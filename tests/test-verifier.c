@@ -963,6 +963,36 @@ test_drift_always (gconstpointer data)
     }
 }
 
+/* A Cal.com listing that keeps losing a quarter of the window while it is
+ * read leaves those appointments undecided: that is no finding, so the
+ * mass-orphan guard does not hold the run back for it either (the run
+ * applies what it could decide), and still no orphan appears but what a
+ * lookup proved. */
+static void
+test_drift_large_not_suspect (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const DriftCase large = { CS_SIM_SERVICE_CALCOM, 1, -DRIFT_PAGE_SIZE };
+  g_autoptr(CsVerifyReport) first = NULL;
+  g_autoptr(CsVerifyReport) drifting = NULL;
+  CsStoreCounts before = { 0 }, after = { 0 };
+
+  set_small_pages (f);
+  first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_true (cs_store_get_counts (f->store, &before, NULL));
+
+  set_drift (f, &large, TRUE);
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_MINUTE);
+  drifting = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+
+  g_assert_false (drifting->suspect);
+  g_assert_cmpuint (drifting->n_drifted_listings, ==, 1);
+  g_assert_cmpuint (drifting->n_undecided, >, drifting->n_window / 5);
+  g_assert_true (cs_store_get_counts (f->store, &after, NULL));
+  g_assert_cmpuint (after.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL], <=,
+                    before.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL] + 4);
+}
+
 /* Rows over 64 KiB: the client refuses them (and says so in the log); their
  * partners on the other side are present, only unreadable, so they stay as
  * they were: no orphan, no failed attempt, no lookup that would be refused
@@ -1068,6 +1098,7 @@ main (int   argc,
   ADD ("lookup-failure-reason", 300, test_lookup_failure_reason);
   ADD ("oversized-booking", 300, test_oversized_booking);
   ADD ("oversized-appointment", 300, test_oversized_appointment);
+  ADD ("drift-large-not-suspect", DRIFT_APPOINTMENTS, test_drift_large_not_suspect);
 
 #undef ADD
 

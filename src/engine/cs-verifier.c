@@ -1658,22 +1658,30 @@ reconcile_round (GTask *task)
   /* Lookups are for a few stragglers. When the listing leaves a large share
    * of the window undecided (Cal.com answered an empty list), looking each
    * up would cost a request per appointment: the run is held instead. */
-  if (run->round == 0 &&
-      guard_trips (run, result->counts[CS_OUTCOME_LOOKUP_NEEDED],
-                   result->outcomes->len - result->counts[CS_OUTCOME_ORPHANED_CALCOM]))
+  if (run->round == 0)
     {
-      guint n_local = 0;
+      guint n_local = 0, n_calcom = 0;
+      guint window = result->outcomes->len - result->counts[CS_OUTCOME_ORPHANED_CALCOM];
 
+      /* What a drifting listing leaves undecided stays as it was: it is
+       * no finding, so it does not count towards the guard. */
       for (guint i = 0; i < result->outcomes->len; i++)
         {
           const CsOutcome *o = cs_reconcile_result_get (result, i);
 
-          if (o->kind == CS_OUTCOME_LOOKUP_NEEDED && o->appointment != NULL)
+          if (o->kind != CS_OUTCOME_LOOKUP_NEEDED || undecided_for (run, o))
+            continue;
+          if (o->appointment != NULL)
             n_local++;
+          else
+            n_calcom++;
         }
-      hold_as_suspect (task, n_local, result->counts[CS_OUTCOME_LOOKUP_NEEDED] - n_local,
-                       result->outcomes->len - result->counts[CS_OUTCOME_ORPHANED_CALCOM]);
-      return;
+
+      if (guard_trips (run, n_local + n_calcom, window))
+        {
+          hold_as_suspect (task, n_local, n_calcom, window);
+          return;
+        }
     }
 
   if (run->round < MAX_LOOKUP_ROUNDS && result->counts[CS_OUTCOME_LOOKUP_NEEDED] > 0)
