@@ -607,6 +607,21 @@ cs_engine_start_finish (CsEngine      *self,
 /* Accessors */
 
 /**
+ * cs_engine_get_clock:
+ * @self: an engine
+ *
+ * Returns: (transfer none): the clock every run and timer of the engine
+ *   reads: what "3 min ago" and "next at 12:00" are measured against
+ */
+CsClock *
+cs_engine_get_clock (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->clock;
+}
+
+/**
  * cs_engine_get_store:
  * @self: a started engine
  *

@@ -55,6 +55,7 @@ void            cs_engine_start_async         (CsEngine            *self,
 gboolean        cs_engine_start_finish        (CsEngine            *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+CsClock        *cs_engine_get_clock           (CsEngine            *self);
 CsStore        *cs_engine_get_store           (CsEngine            *self);
 const GError   *cs_engine_get_store_recovery  (CsEngine            *self);
 const GError   *cs_engine_get_setup_error     (CsEngine            *self);
