@@ -283,16 +283,67 @@ cli_fixture_tear_down (CliFixture    *f,
   g_free (f->backend_url);
 }
 
+/* Every member the program prints is in docs/cli-json.md, as `name` or as
+ * the last part of a path (`error.code`, `issues[].status`). */
+static void
+assert_documented (JsonNode   *node,
+                   const char *doc)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        assert_documented (json_array_get_element (array, i), doc);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) names = json_object_get_members (object);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          g_autofree char *alone = g_strdup_printf ("`%s`", (const char *) l->data);
+          g_autofree char *in_path = g_strdup_printf (".%s`", (const char *) l->data);
+
+          if (strstr (doc, alone) == NULL && strstr (doc, in_path) == NULL)
+            g_error ("docs/cli-json.md does not describe the member '%s'",
+                     (const char *) l->data);
+          assert_documented (json_object_get_member (object, l->data), doc);
+        }
+    }
+}
+
+/**
+ * cli_parse_object:
+ * @text: what the program printed
+ * @parser: the parser that keeps the object
+ *
+ * Parses one JSON object (the whole text, nothing beside it) and checks
+ * that docs/cli-json.md describes each of its members.
+ *
+ * Returns: (transfer none): the object
+ */
 JsonObject *
 cli_parse_object (const char *text,
                   JsonParser *parser)
 {
   g_autoptr(GError) error = NULL;
+  const char *doc_path = g_getenv ("CALSYNC_CLI_JSON_DOC");
 
   g_assert_nonnull (text);
   json_parser_load_from_data (parser, text, -1, &error);
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+
+  if (doc_path != NULL)
+    {
+      g_autofree char *doc = NULL;
+
+      g_file_get_contents (doc_path, &doc, NULL, &error);
+      g_assert_no_error (error);
+      assert_documented (json_parser_get_root (parser), doc);
+    }
 
   return json_node_get_object (json_parser_get_root (parser));
 }
