@@ -452,10 +452,21 @@ test_help_in_german (CliFixture    *f,
   g_assert_cmpint (cli_run_full (f, "de", NULL, &out, NULL, help), ==, 0);
   g_assert_nonnull (strstr (out, "Eine vollständige Prüfung ausführen"));
   g_assert_nonnull (strstr (out, "Calsync hält die Termine"));
+  g_assert_nonnull (strstr (out, "Exit-Codes:"));
   g_clear_pointer (&out, g_free);
 
-  /* The run's own output too. */
-  g_assert_cmpint (cli_run_full (f, "de", NULL, &out, NULL, once), ==, 2);
+  /* A usage error, and a missing set-up with its command. */
+  {
+    const char *dry_run[] = { "--dry-run", NULL };
+    g_autofree char *err = NULL;
+    g_autofree char *once_err = NULL;
+
+    g_assert_cmpint (cli_run_full (f, "de", NULL, NULL, &err, dry_run), ==, 64);
+    g_assert_nonnull (strstr (err, "--dry-run geht nur zusammen mit --once."));
+    g_assert_cmpint (cli_run_full (f, "de", NULL, NULL, &once_err, once), ==, 2);
+    g_assert_nonnull (strstr (once_err, "Setzen Sie sie mit: calsync --backend-url"));
+  }
+
 }
 
 static void
