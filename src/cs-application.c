@@ -380,8 +380,10 @@ print_report_text (const CsVerifyReport *report)
            appointments, report->run->duration_usec / 1e6, calcom, backend);
   if (report->n_foreign > 0)
     g_print (g_dngettext (GETTEXT_PACKAGE,
-                          "The CRM server sent %u appointment of another company; it was left out.\n",
-                          "The CRM server sent %u appointments of another company; they were left out.\n",
+                          "The CRM server sent %u appointment of another company; "
+                          "it was left out.\n",
+                          "The CRM server sent %u appointments of another company; "
+                          "they were left out.\n",
                           report->n_foreign),
              report->n_foreign);
   print_counts_text (report->run->counts);
@@ -673,10 +675,13 @@ print_status (GSettings *settings,
   print_counts_text (counts.by_status);
   g_print ("  %-22s %6u\n", _("Needs review"), counts.needs_review);
   {
-    g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (last->started_at / CS_USEC_PER_SECOND);
-    g_autoptr(GDateTime) local = g_date_time_to_local (utc);
-    g_autofree char *when = g_date_time_format (local, "%x %X");
+    g_autoptr(GDateTime) utc = NULL;
+    g_autoptr(GDateTime) local = NULL;
+    g_autofree char *when = NULL;
 
+    utc = g_date_time_new_from_unix_utc (last->started_at / CS_USEC_PER_SECOND);
+    local = g_date_time_to_local (utc);
+    when = g_date_time_format (local, "%x %X");
     g_print (_("Last check: %s (%s)\n"), when, last->result);
   }
 
@@ -1731,7 +1736,8 @@ cs_application_init (CsApplication *self)
                                               "database and your Cal.com bookings in agreement."));
   g_application_set_option_context_description (G_APPLICATION (self),
                                                 _("Exit codes:\n"
-                                                  "  0   done; with --once: everything is in order\n"
+                                                  "  0   done; with --once: everything is in "
+                                                  "order\n"
                                                   "  1   with --once: problems found; otherwise: "
                                                   "the command did not succeed\n"
                                                   "  2   could not check or act: not set up, a "

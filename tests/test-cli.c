@@ -109,7 +109,8 @@ test_once_json_and_status (CliFixture    *f,
   /* The cache's figures afterwards, without the network. */
   cs_sim_server_stop (f->sim);
   g_assert_cmpint (cli_run (f, NULL, &status_out, status), ==, 0);
-  cache_counts = json_object_get_object_member (cli_parse_object (status_out, status_parser), "counts");
+  cache_counts = json_object_get_object_member (cli_parse_object (status_out, status_parser),
+                                                "counts");
   g_assert_cmpint (json_object_get_int_member (cache_counts, "synced"), ==,
                    json_object_get_int_member (counts, "synced"));
   g_assert_cmpint (json_object_get_int_member (cache_counts, "orphaned_local"), ==,
@@ -476,10 +477,11 @@ test_demo (CliFixture    *f,
   const char *demo[] = { "--demo", "--once", "--json", NULL };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *out = NULL;
+  JsonArray *issues;
 
   g_assert_cmpint (cli_run (f, NULL, &out, demo), ==, 1);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (cli_parse_object (out, parser),
-                                                                          "issues")), >, 0);
+  issues = json_object_get_array_member (cli_parse_object (out, parser), "issues");
+  g_assert_cmpuint (json_array_get_length (issues), >, 0);
 }
 
 /* Exit 64 and a sentence on stderr for every command line that would
@@ -514,7 +516,8 @@ test_usage_errors (CliFixture    *f,
     { "--action", "retry", "--appointment", "5", "--until", "2026-12-01T09:00:00+01:00", NULL },
     { "--action", "snooze", "--appointment", "5", "--until", "tomorrow", NULL },
     { "--set-secret", "gmail", NULL },
-    { "--calcom-url", "http://cal.example.com/v2", "--backend-url", "https://crm.example.com", NULL },
+    { "--calcom-url", "http://cal.example.com/v2", "--backend-url", "https://crm.example.com",
+      NULL },
     { "--calcom-url", "not an address", NULL },
     { "--frobnicate", NULL },
     { "--appointment", "five", "--action", "retry", NULL },
