@@ -450,9 +450,11 @@ list_cb (GObject      *object,
   listing->drifted = pages->drifted;
   listing->refused_ids = g_steal_pointer (&data->refused_ids);
 
+  /* Counted in the run's report (and the --once output); the log says it
+   * only when asked, not on every run. */
   if (listing->n_foreign > 0)
-    g_message ("The CRM server sent %u appointments of another company; they were ignored",
-               listing->n_foreign);
+    g_debug ("The CRM server sent %u appointments of another company; they were ignored",
+             listing->n_foreign);
   g_debug ("CRM listing: %u appointments in %u pages, %u rejected, %u repeated, %u reads%s",
            listing->appointments->len, listing->n_pages, listing->n_rejected,
            listing->n_duplicates, listing->n_reads, listing->drifted ? ", still moving" : "");

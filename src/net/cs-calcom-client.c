@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "cs-calcom-client.h"
 #include "cs-net-error.h"
@@ -272,6 +273,18 @@ booking_key (gpointer item)
   return g_strdup (((CsBooking *) item)->uid);
 }
 
+static gboolean
+base_url_has_version (const char *base_url)
+{
+  g_autofree char *trimmed = g_strdup (base_url);
+  gsize len = strlen (trimmed);
+
+  while (len > 0 && trimmed[len - 1] == '/')
+    trimmed[--len] = '\0';
+
+  return g_str_has_suffix (trimmed, "/v2");
+}
+
 static void
 list_cb (GObject      *object,
          GAsyncResult *result,
@@ -286,6 +299,16 @@ list_cb (GObject      *object,
   pages = _cs_pager_fetch_finish (CS_HTTP_CLIENT (object), result, &error);
   if (pages == NULL)
     {
+      /* Cal.com answers "Cannot GET /bookings" when the version is left
+       * out of the address: say what to change instead. */
+      if (g_error_matches (error, CS_NET_ERROR, CS_NET_ERROR_NOT_FOUND) &&
+          !base_url_has_version (cs_http_client_get_base_url (CS_HTTP_CLIENT (object))))
+        {
+          g_clear_error (&error);
+          error = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_NOT_FOUND,
+                                       _("The Cal.com address should end in /v2 "
+                                         "(e.g. https://api.cal.com/v2)."));
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
