@@ -434,6 +434,27 @@ command_line_error (CsEngine     *engine,
   g_autoptr(GPtrArray) lines = NULL;
   g_autofree char *text = NULL;
 
+  /* A rejected key: the command that replaces it, not Preferences. */
+  if (g_error_matches (error, CS_NET_ERROR, CS_NET_ERROR_UNAUTHORIZED))
+    {
+      const char *service = cs_net_error_get_service (error);
+      GError *said;
+
+      if (g_strcmp0 (service, "calcom") == 0)
+        said = g_error_new_literal (error->domain, error->code,
+                                    _("Cal.com rejected the API key. Store a valid one with: "
+                                      "calsync --set-secret calcom < calcom-key.txt"));
+      else if (g_strcmp0 (service, "backend") == 0)
+        said = g_error_new_literal (error->domain, error->code,
+                                    _("The CRM server rejected the access token. Store a valid one "
+                                      "with: calsync --set-secret backend < crm-token.txt"));
+      else
+        return g_error_copy (error);
+
+      cs_net_error_set_service (said, service);
+      return said;
+    }
+
   if (engine == NULL || !g_error_matches (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP))
     return g_error_copy (error);
 

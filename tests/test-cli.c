@@ -701,6 +701,32 @@ test_missing_secret_named (CliFixture    *f,
   g_assert_null (strstr (err, "Preferences"));
 }
 
+/* A key the server rejects: the command that stores a valid one, on the
+ * command line, for the service that rejected it. */
+static void
+test_rejected_key_named (CliFixture    *f,
+                         gconstpointer  data)
+{
+  const char *calcom[] = { "--calcom-url", f->calcom_url, "--set-secret", "calcom", NULL };
+  const char *backend[] = { "--backend-url", f->backend_url, "--set-secret", "backend", NULL };
+  const char *once[] = { "--once", "--json", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonObject *error;
+
+  g_assert_cmpint (cli_run (f, "cal_live_not_this_one", NULL, calcom), ==, 0);
+  g_assert_cmpint (cli_run (f, cs_sim_server_get_backend_token (f->sim), NULL, backend), ==, 0);
+
+  g_assert_cmpint (cli_run_full (f, NULL, NULL, &out, &err, once), ==, 2);
+  error = assert_json_error (out, parser, "unauthorized");
+  g_assert_cmpstr (json_object_get_string_member (error, "message"), ==,
+                   "Cal.com rejected the API key. Store a valid one with: "
+                   "calsync --set-secret calcom < calcom-key.txt");
+  g_assert_nonnull (strstr (err, "calsync --set-secret calcom"));
+  g_assert_null (strstr (err, "Preferences"));
+}
+
 /* "Cannot GET /bookings" becomes what to change. */
 static void
 test_calcom_address_without_version (CliFixture    *f,
@@ -843,6 +869,7 @@ main (int   argc,
   ADD ("background-with-addresses", test_background_with_addresses);
   ADD ("json-always", test_json_always);
   ADD ("missing-secret-named", test_missing_secret_named);
+  ADD ("rejected-key-named", test_rejected_key_named);
   ADD ("calcom-address-without-version", test_calcom_address_without_version);
   ADD ("damaged-cache", test_damaged_cache);
   ADD ("report-words", test_report_words);
