@@ -60,9 +60,12 @@ struct _CsApplication
 
 G_DEFINE_FINAL_TYPE (CsApplication, cs_application, ADW_TYPE_APPLICATION)
 
+/* The exit codes of the command line (README, --help). 64 is sysexits'
+ * EX_USAGE, so a script can tell a wrong command line from a failed check. */
 #define EXIT_ALL_SYNCED   0
 #define EXIT_ISSUES_FOUND 1
 #define EXIT_NOT_VERIFIED 2
+#define EXIT_USAGE        64
 
 
 static const GOptionEntry entries[] = {
@@ -73,7 +76,7 @@ static const GOptionEntry entries[] = {
   { "status", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Print the figures of the local cache, without the network, and exit"), NULL },
   { "json", 0, 0, G_OPTION_ARG_NONE, NULL,
-    N_("Print --once, --status and --action as JSON"), NULL },
+    N_("Print the outcome of --once, --status or --action as one JSON document"), NULL },
   { "dry-run", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("With --once: read both sides and report, write nothing anywhere"), NULL },
   { "accept-suspect", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -104,6 +107,8 @@ static const GOptionEntry entries[] = {
     N_("With --action: a note for the audit log"), N_("TEXT") },
   { "until", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("With --action snooze: until when (2026-12-01T09:00:00+01:00)"), N_("TIME") },
+  /* Collects stray words, so that they are refused instead of ignored. */
+  { G_OPTION_REMAINING, 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING_ARRAY, NULL, NULL, NULL },
   { NULL }
 };
 
@@ -227,55 +232,49 @@ print_json (JsonBuilder *builder)
   g_print ("%s\n", text);
 }
 
-/* The outcome every `--once --json` object starts with, so a script reads
- * `ok` first: on failure, `error` says why and, when the server named
- * one, the time the next check makes sense (`retry_at`, UTC). */
+/* The envelope every JSON document of the command line starts with
+ * (docs/cli-json.md), so a script reads `ok` first: on failure, `error`
+ * says why and, when the server named one, the time the next check makes
+ * sense (`retry_at`, UTC); `warnings` holds what went wrong beside the
+ * outcome (a cache that had to be rebuilt). */
 static const char *
 error_code_name (const GError *error)
 {
   if (error->domain == CS_NET_ERROR)
     return cs_net_error_code_to_string (error->code);
+  if (error->domain == G_OPTION_ERROR)
+    return "usage";
   if (g_error_matches (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP))
     return "not_set_up";
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return "cancelled";
-  if (error->domain == CS_ACTIONS_ERROR)
-    {
-      switch ((CsActionsError) error->code)
-        {
-        case CS_ACTIONS_ERROR_FORBIDDEN:
-          return "forbidden";
-        case CS_ACTIONS_ERROR_NOT_FOUND:
-          return "not_found";
-        case CS_ACTIONS_ERROR_INVALID:
-          return "invalid";
-        case CS_ACTIONS_ERROR_NOTHING_TO_UNDO:
-          return "nothing_to_undo";
-        case CS_ACTIONS_ERROR_REFUSED:
-          return "refused";
-        default:
-          break;
-        }
-    }
 
   return "failed";
 }
 
-static void add_outcome_code (JsonBuilder  *builder,
-                              const char   *code,
-                              const GError *error);
-
 static void
-add_outcome (JsonBuilder  *builder,
-             const GError *error)
+add_warnings (JsonBuilder  *builder,
+              const GError *recovered)
 {
-  add_outcome_code (builder, error != NULL ? error_code_name (error) : NULL, error);
+  json_builder_set_member_name (builder, "warnings");
+  json_builder_begin_array (builder);
+  if (recovered != NULL)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, "cache_rebuilt");
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, recovered->message);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
 }
 
 static void
 add_outcome_code (JsonBuilder  *builder,
                   const char   *code,
-                  const GError *error)
+                  const GError *error,
+                  const GError *recovered)
 {
   g_autofree char *retry_at = NULL;
 
@@ -283,39 +282,50 @@ add_outcome_code (JsonBuilder  *builder,
   json_builder_add_boolean_value (builder, error == NULL);
   json_builder_set_member_name (builder, "error");
   if (error == NULL)
+    json_builder_add_null_value (builder);
+  else
     {
-      json_builder_add_null_value (builder);
-      return;
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, code);
+      json_builder_set_member_name (builder, "message");
+      json_builder_add_string_value (builder, error->message);
+      json_builder_set_member_name (builder, "retry_at");
+      retry_at = cs_time_format_iso8601 (cs_net_error_get_retry_at (error));
+      if (retry_at != NULL)
+        json_builder_add_string_value (builder, retry_at);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
     }
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, code);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, error->message);
-  json_builder_set_member_name (builder, "retry_at");
-  retry_at = cs_time_format_iso8601 (cs_net_error_get_retry_at (error));
-  if (retry_at != NULL)
-    json_builder_add_string_value (builder, retry_at);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_end_object (builder);
+  add_warnings (builder, recovered);
 }
 
 static void
-print_failure_json (const GError *error)
+add_outcome (JsonBuilder  *builder,
+             const GError *error,
+             const GError *recovered)
+{
+  add_outcome_code (builder, error != NULL ? error_code_name (error) : NULL, error, recovered);
+}
+
+static void
+print_failure_json (const GError *error,
+                    const GError *recovered)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  add_outcome (builder, error);
+  add_outcome (builder, error, recovered);
   json_builder_end_object (builder);
 
   print_json (builder);
 }
 
 static void
-print_report_json (const CsVerifyReport *report)
+print_report_json (const CsVerifyReport *report,
+                   const GError         *recovered)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
@@ -327,11 +337,21 @@ print_report_json (const CsVerifyReport *report)
       g_autoptr(GError) held = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
                                                     report->suspect_reason);
 
-      add_outcome_code (builder, "suspect", held);
+      add_outcome_code (builder, "suspect", held, recovered);
     }
   else
-    add_outcome (builder, NULL);
+    add_outcome (builder, NULL, recovered);
   add_counts (builder, report->run->counts);
+
+  /* Rows the servers sent that the check left out: malformed ones, and
+   * the CRM's rows of another company (refused, never stored). */
+  json_builder_set_member_name (builder, "refused");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "invalid");
+  json_builder_add_int_value (builder, report->n_rejected);
+  json_builder_set_member_name (builder, "other_company");
+  json_builder_add_int_value (builder, report->n_foreign);
+  json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "suspect");
   json_builder_add_boolean_value (builder, report->suspect);
@@ -400,9 +420,31 @@ print_counts_text (const guint *counts)
 static void
 print_report_text (const CsVerifyReport *report)
 {
-  g_print (_("Checked %u appointments in %.1f s (%u requests to Cal.com, %u to the CRM server).\n"),
-           report->n_window, report->run->duration_usec / 1e6,
-           report->run->calcom_requests, report->run->backend_requests);
+  g_autofree char *appointments = NULL;
+  g_autofree char *calcom = NULL;
+  g_autofree char *backend = NULL;
+
+  appointments = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u appointment",
+                                               "%u appointments", report->n_window),
+                                  report->n_window);
+  calcom = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u request", "%u requests",
+                                         report->run->calcom_requests),
+                            report->run->calcom_requests);
+  backend = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u request", "%u requests",
+                                          report->run->backend_requests),
+                             report->run->backend_requests);
+  /* Translators: "Checked 120 appointments in 0.4 s (3 requests to Cal.com,
+   * 1 request to the CRM server)." The %s are counted phrases. */
+  g_print (_("Checked %s in %.1f s (%s to Cal.com, %s to the CRM server).\n"),
+           appointments, report->run->duration_usec / 1e6, calcom, backend);
+  if (report->n_foreign > 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "The CRM server sent %u appointment of another company; "
+                          "it was left out.\n",
+                          "The CRM server sent %u appointments of another company; "
+                          "they were left out.\n",
+                          report->n_foreign),
+             report->n_foreign);
   print_counts_text (report->run->counts);
 
   /* A held-back check changed nothing: what the cache shows is from
@@ -435,6 +477,70 @@ print_report_text (const CsVerifyReport *report)
                issue->message ? issue->message : "",
                issue->requires_manual_review ? _(" (needs review)") : "");
     }
+}
+
+/* The command line's own words */
+
+/* A missing set-up said with the options that fix it: the window's
+ * sentence points at Preferences, which a terminal does not have. Other
+ * errors (a keyring that cannot be reached, an insecure address) keep
+ * their sentence. */
+static GError *
+command_line_error (CsEngine     *engine,
+                    const GError *error)
+{
+  CsEngineMissing missing;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *text = NULL;
+
+  /* A rejected key: the command that replaces it, not Preferences. */
+  if (g_error_matches (error, CS_NET_ERROR, CS_NET_ERROR_UNAUTHORIZED))
+    {
+      const char *service = cs_net_error_get_service (error);
+      GError *said;
+
+      if (g_strcmp0 (service, "calcom") == 0)
+        said = g_error_new_literal (error->domain, error->code,
+                                    _("Cal.com rejected the API key. Store a valid one with: "
+                                      "calsync --set-secret calcom < calcom-key.txt"));
+      else if (g_strcmp0 (service, "backend") == 0)
+        said = g_error_new_literal (error->domain, error->code,
+                                    _("The CRM server rejected the access token. Store a valid one "
+                                      "with: calsync --set-secret backend < crm-token.txt"));
+      else
+        return g_error_copy (error);
+
+      cs_net_error_set_service (said, service);
+      return said;
+    }
+
+  if (engine == NULL || !g_error_matches (error, CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP))
+    return g_error_copy (error);
+
+  missing = cs_engine_get_missing (engine);
+  lines = g_ptr_array_new ();
+  if ((missing & CS_ENGINE_MISSING_CALCOM_URL) && (missing & CS_ENGINE_MISSING_BACKEND_URL))
+    g_ptr_array_add (lines, _("The addresses of Cal.com and of the CRM server are not set up yet. "
+                              "Set them with: calsync --calcom-url https://api.cal.com/v2 "
+                              "--backend-url https://crm.example.com"));
+  else if (missing & CS_ENGINE_MISSING_CALCOM_URL)
+    g_ptr_array_add (lines, _("The address of Cal.com is not set up yet. Set it with: "
+                              "calsync --calcom-url https://api.cal.com/v2"));
+  else if (missing & CS_ENGINE_MISSING_BACKEND_URL)
+    g_ptr_array_add (lines, _("The address of the CRM server is not set up yet. Set it with: "
+                              "calsync --backend-url https://crm.example.com"));
+  if (missing & CS_ENGINE_MISSING_CALCOM_KEY)
+    g_ptr_array_add (lines, _("The Cal.com API key is missing. Store it with: "
+                              "calsync --set-secret calcom < calcom-key.txt"));
+  if (missing & CS_ENGINE_MISSING_BACKEND_TOKEN)
+    g_ptr_array_add (lines, _("The CRM access token is missing. Store it with: "
+                              "calsync --set-secret backend < crm-token.txt"));
+  if (lines->len == 0)
+    return g_error_copy (error);
+
+  g_ptr_array_add (lines, NULL);
+  text = g_strjoinv ("\n", (char **) lines->pdata);
+  return g_error_new_literal (error->domain, error->code, text);
 }
 
 /* --once */
@@ -487,6 +593,7 @@ run_once (CsEngine *engine,
   g_autoptr(GError) error = NULL;
   g_autoptr(GApplication) sender = NULL;
   g_autoptr(CsNotifier) notifier = NULL;
+  const GError *recovered;
   Wait wait = { 0 };
 
   /* The flags this check raises reach the desktop like a scheduled
@@ -505,17 +612,20 @@ run_once (CsEngine *engine,
     cs_engine_verify_async (engine, CS_VERIFICATION_COMPREHENSIVE, dry_run, NULL, wait_cb, &wait);
   result = wait_for (&wait);
   report = cs_engine_verify_finish (engine, result, &error);
+  recovered = cs_engine_get_store_recovery (engine);
   if (report == NULL)
     {
+      g_autoptr(GError) said = command_line_error (engine, error);
+
       /* With --json a script still gets an object to read on stdout. */
-      g_printerr (_("Could not check: %s\n"), error->message);
+      g_printerr (_("Could not check: %s\n"), said->message);
       if (json)
-        print_failure_json (error);
+        print_failure_json (said, recovered);
       return EXIT_NOT_VERIFIED;
     }
 
   if (json)
-    print_report_json (report);
+    print_report_json (report, recovered);
   else
     print_report_text (report);
 
@@ -556,6 +666,27 @@ start_engine (GSettings   *settings,
 
 /* --status */
 
+/* A --status that has no figures to show: the sentence on stderr and,
+ * with --json, the same as the envelope's error. */
+static int
+status_failed (gboolean      json,
+               const char   *code,
+               const GError *error)
+{
+  g_printerr ("%s\n", error->message);
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_object (builder);
+      add_outcome_code (builder, code, error, NULL);
+      json_builder_end_object (builder);
+      print_json (builder);
+    }
+
+  return EXIT_NOT_VERIFIED;
+}
+
 static int
 print_status (GSettings *settings,
               gboolean   json)
@@ -564,56 +695,63 @@ print_status (GSettings *settings,
   g_autoptr(CsStore) store = NULL;
   g_autoptr(CsRunRecord) last = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) said = NULL;
   gint64 company_id = g_settings_get_int64 (settings, "company-id");
   CsStoreCounts counts = { 0 };
 
   store = cs_store_open (path, &error);
   if (store == NULL)
     {
-      g_printerr (_("The local cache could not be opened: %s\n"), error->message);
-      return EXIT_NOT_VERIFIED;
+      said = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                          _("The local cache could not be opened: %s"), error->message);
+      return status_failed (json, "cache_unusable", said);
     }
 
-  if (company_id <= 0)
+  /* A damaged cache was moved aside and an empty one made: its zeros
+   * would read as figures, so the recovery is the answer. */
+  if (cs_store_get_recovery_error (store) != NULL)
+    return status_failed (json, "cache_rebuilt", cs_store_get_recovery_error (store));
+
+  if (company_id > 0)
     {
-      g_printerr ("%s\n", _("No check has run yet: the local cache is empty."));
-      return EXIT_NOT_VERIFIED;
+      cs_store_set_company_id (store, company_id);
+      last = cs_store_get_last_run (store, NULL);
+    }
+  if (last == NULL)
+    {
+      said = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                  _("No check has run yet: the local cache is empty."));
+      return status_failed (json, "no_check_yet", said);
     }
 
-  cs_store_set_company_id (store, company_id);
   if (!cs_store_get_counts (store, &counts, &error))
     {
-      g_printerr (_("The local cache could not be read: %s\n"), error->message);
-      return EXIT_NOT_VERIFIED;
+      said = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                          _("The local cache could not be read: %s"), error->message);
+      return status_failed (json, "cache_unusable", said);
     }
-  last = cs_store_get_last_run (store, NULL);
 
   if (json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autofree char *at = cs_time_format_iso8601 (last->started_at);
 
       json_builder_begin_object (builder);
+      add_outcome (builder, NULL, NULL);
       add_counts (builder, counts.by_status);
       json_builder_set_member_name (builder, "needs_review");
       json_builder_add_int_value (builder, counts.needs_review);
       json_builder_set_member_name (builder, "total");
       json_builder_add_int_value (builder, counts.total);
       json_builder_set_member_name (builder, "last_check");
-      if (last != NULL)
-        {
-          g_autofree char *at = cs_time_format_iso8601 (last->started_at);
-
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "at");
-          json_builder_add_string_value (builder, at);
-          json_builder_set_member_name (builder, "result");
-          json_builder_add_string_value (builder, last->result);
-          json_builder_set_member_name (builder, "duration_s");
-          json_builder_add_double_value (builder, last->duration_usec / 1e6);
-          json_builder_end_object (builder);
-        }
-      else
-        json_builder_add_null_value (builder);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "at");
+      json_builder_add_string_value (builder, at);
+      json_builder_set_member_name (builder, "result");
+      json_builder_add_string_value (builder, last->result);
+      json_builder_set_member_name (builder, "duration_s");
+      json_builder_add_double_value (builder, last->duration_usec / 1e6);
+      json_builder_end_object (builder);
       json_builder_end_object (builder);
       print_json (builder);
       return EXIT_ALL_SYNCED;
@@ -621,14 +759,16 @@ print_status (GSettings *settings,
 
   print_counts_text (counts.by_status);
   g_print ("  %-22s %6u\n", _("Needs review"), counts.needs_review);
-  if (last != NULL)
-    {
-      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (last->started_at / CS_USEC_PER_SECOND);
-      g_autoptr(GDateTime) local = g_date_time_to_local (utc);
-      g_autofree char *when = g_date_time_format (local, "%x %X");
+  {
+    g_autoptr(GDateTime) utc = NULL;
+    g_autoptr(GDateTime) local = NULL;
+    g_autofree char *when = NULL;
 
-      g_print (_("Last check: %s (%s)\n"), when, last->result);
-    }
+    utc = g_date_time_new_from_unix_utc (last->started_at / CS_USEC_PER_SECOND);
+    local = g_date_time_to_local (utc);
+    when = g_date_time_format (local, "%x %X");
+    g_print (_("Last check: %s (%s)\n"), when, last->result);
+  }
 
   return EXIT_ALL_SYNCED;
 }
@@ -671,7 +811,7 @@ set_secret (GSettings  *settings,
   else
     {
       g_printerr (_("Unknown service “%s”: use calcom or backend.\n"), service_name);
-      return EXIT_FAILURE;
+      return EXIT_USAGE;
     }
 
   url = g_settings_get_string (settings, service == CS_CREDENTIAL_SERVICE_CALCOM ? "calcom-url"
@@ -707,22 +847,40 @@ set_secret (GSettings  *settings,
 
 /* --action */
 
-/* `--action --json`: the outcome every JSON object starts with (`ok`,
- * `error`), then `queued` (kept, waiting for a server: sent by the next
- * process that reaches it) and what was acted on. */
+/* `--action … --json`: the envelope, then what was acted on and what
+ * happened, in the words the person would have read. */
 static void
-print_action_json (const CsActionResult *outcome,
-                   const GError         *error,
-                   const char           *name,
-                   gint64                appointment_id,
-                   const char           *booking_uid)
+print_action_json (GVariantDict         *options,
+                   CsEngine             *engine,
+                   const CsActionResult *outcome,
+                   const GError         *error)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  const char *name = NULL, *booking = NULL;
+  gint64 appointment_id = 0;
+
+  g_variant_dict_lookup (options, "action", "&s", &name);
+  g_variant_dict_lookup (options, "appointment", "x", &appointment_id);
+  g_variant_dict_lookup (options, "booking", "&s", &booking);
+  if (outcome != NULL)
+    {
+      appointment_id = outcome->appointment_id > 0 ? outcome->appointment_id : appointment_id;
+      booking = outcome->booking_uid != NULL ? outcome->booking_uid : booking;
+      if (error == NULL)
+        error = outcome->error;
+    }
 
   json_builder_begin_object (builder);
-  add_outcome (builder, error);
+  add_outcome (builder, error, cs_engine_get_store_recovery (engine));
+  /* Kept, waiting for a server: the next process that reaches it sends
+   * it. Not a failure. */
   json_builder_set_member_name (builder, "queued");
   json_builder_add_boolean_value (builder, outcome != NULL && outcome->queued);
+  json_builder_set_member_name (builder, "key");
+  if (outcome != NULL && outcome->key != NULL)
+    json_builder_add_string_value (builder, outcome->key);
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "action");
   json_builder_add_string_value (builder, name);
   json_builder_set_member_name (builder, "appointment_id");
@@ -731,20 +889,13 @@ print_action_json (const CsActionResult *outcome,
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "booking_uid");
-  if (booking_uid != NULL)
-    json_builder_add_string_value (builder, booking_uid);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "key");
-  if (outcome != NULL && outcome->key != NULL)
-    json_builder_add_string_value (builder, outcome->key);
+  if (booking != NULL)
+    json_builder_add_string_value (builder, booking);
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "message");
-  if (outcome != NULL && outcome->message != NULL && error == NULL)
+  if (outcome != NULL && outcome->message != NULL)
     json_builder_add_string_value (builder, outcome->message);
-  else if (error != NULL)
-    json_builder_add_string_value (builder, error->message);
   else
     json_builder_add_null_value (builder);
   json_builder_end_object (builder);
@@ -752,10 +903,10 @@ print_action_json (const CsActionResult *outcome,
   print_json (builder);
 }
 
+
 static int
 run_action (CsEngine     *engine,
-            GVariantDict *options,
-            gboolean      json)
+            GVariantDict *options)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) flushed = NULL;
@@ -766,19 +917,23 @@ run_action (CsEngine     *engine,
   CsActionArgs args;
   CsActionKind kind;
   Wait wait = { 0 }, flush = { 0 };
+  gboolean json = g_variant_dict_contains (options, "json");
 
+  /* check_usage() refused unknown names and times already. */
   g_variant_dict_lookup (options, "action", "&s", &name);
   if (!cs_action_kind_from_string (name, &kind))
     {
       g_printerr (_("Unknown action “%s”. See --help for the actions.\n"), name);
-      return EXIT_FAILURE;
+      return EXIT_USAGE;
     }
 
   if (cs_engine_get_setup_error (engine) != NULL)
     {
-      g_printerr ("%s\n", cs_engine_get_setup_error (engine)->message);
+      g_autoptr(GError) said = command_line_error (engine, cs_engine_get_setup_error (engine));
+
+      g_printerr ("%s\n", said->message);
       if (json)
-        print_failure_json (cs_engine_get_setup_error (engine));
+        print_action_json (options, engine, NULL, said);
       return EXIT_NOT_VERIFIED;
     }
 
@@ -794,7 +949,7 @@ run_action (CsEngine     *engine,
     {
       g_printerr (_("“%s” is not a time with an offset, such as 2026-12-01T09:00:00+01:00.\n"),
                   until);
-      return EXIT_FAILURE;
+      return EXIT_USAGE;
     }
 
   /* Earlier clicks go first, in the order they were made. */
@@ -807,7 +962,7 @@ run_action (CsEngine     *engine,
     {
       g_printerr ("%s\n", error->message);
       if (json)
-        print_action_json (NULL, error, name, target.appointment_id, booking);
+        print_action_json (options, engine, NULL, error);
       return EXIT_FAILURE;
     }
 
@@ -817,21 +972,37 @@ run_action (CsEngine     *engine,
   flushed = wait_for (&flush);
   cs_outbox_flush_finish (cs_engine_get_outbox (engine), flushed, NULL);
 
-  if (json)
-    print_action_json (outcome, outcome->error, name, outcome->appointment_id,
-                       outcome->booking_uid);
-
   if (outcome->error != NULL)
     {
       g_printerr ("%s\n", outcome->error->message);
+      if (json)
+        print_action_json (options, engine, outcome, NULL);
       return EXIT_FAILURE;
     }
 
-  /* A kept click is not a failure: it is done as far as this machine
-   * goes, and the message says what waits. */
-  if (!json)
+  /* A kept click is not a failure: it is done as far as this machine goes,
+   * and the message says what waits. */
+  if (json)
+    print_action_json (options, engine, outcome, NULL);
+  else
     g_print ("%s\n", outcome->message);
   return EXIT_SUCCESS;
+}
+
+/* The cache could not be opened at all (not even rebuilt): nothing can
+ * be checked or acted on. */
+static int
+cache_failed (gboolean      json,
+              const GError *error)
+{
+  g_autoptr(GError) said = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                        _("The local cache could not be opened: %s"),
+                                        error->message);
+
+  g_printerr ("%s\n", said->message);
+  if (json)
+    print_failure_json (said, NULL);
+  return EXIT_NOT_VERIFIED;
 }
 
 /* --demo --once: the same check against the built-in simulator. */
@@ -851,6 +1022,8 @@ run_demo_once (gboolean json,
   if (!cs_demo_start (demo, &error))
     {
       g_printerr (_("The simulator could not start: %s\n"), error->message);
+      if (json)
+        print_failure_json (error, NULL);
       return EXIT_NOT_VERIFIED;
     }
 
@@ -858,13 +1031,15 @@ run_demo_once (gboolean json,
   cs_engine_start_async (engine, NULL, wait_cb, &wait);
   result = wait_for (&wait);
   if (!cs_engine_start_finish (engine, result, &error))
-    {
-      g_printerr (_("The local cache could not be opened: %s\n"), error->message);
-      return EXIT_NOT_VERIFIED;
-    }
+    return cache_failed (json, error);
 
   if (!json)
-    g_print (_("Demo: %u appointments in the built-in simulator, every kind of problem among them.\n"),
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "Demo: %u appointment in the built-in simulator, every kind of problem "
+                          "among them.\n",
+                          "Demo: %u appointments in the built-in simulator, every kind of problem "
+                          "among them.\n",
+                          CS_DEMO_APPOINTMENTS),
              CS_DEMO_APPOINTMENTS);
   status = run_once (engine, json, dry_run, FALSE);
 
@@ -895,6 +1070,273 @@ check_cache (void)
   return EXIT_SUCCESS;
 }
 
+/* Usage: the command line is checked whole before anything is done, so
+ * an option is never ignored in silence nor half of a command line run. */
+
+/* The options that each make a command of their own. */
+static const char * const command_options[] = {
+  "version", "once", "status", "set-secret", "check-cache", "action", "background",
+};
+
+/* Options that mean something only beside another one: alone they would
+ * do nothing, and the person would believe they had been obeyed. */
+static const struct
+{
+  const char *option;
+  const char *partners[4];
+} partner_options[] = {
+  { "json", { "once", "status", "action", NULL } },
+  { "dry-run", { "once", NULL } },
+  { "accept-suspect", { "once", NULL } },
+  { "appointment", { "action", NULL } },
+  { "booking", { "action", NULL } },
+  { "note", { "action", NULL } },
+  { "until", { "action", NULL } },
+};
+
+static gboolean usage_error (GError     **error,
+                             const char  *format,
+                             ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+usage_error (GError     **error,
+             const char  *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (G_OPTION_ERROR, G_OPTION_ERROR_FAILED, format,
+                                                args));
+  va_end (args);
+
+  return FALSE;
+}
+
+static gboolean
+has_option (GVariantDict *options,
+            const char   *name)
+{
+  return g_variant_dict_contains (options, name);
+}
+
+static gboolean
+check_partners (GVariantDict  *options,
+                GError       **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (partner_options); i++)
+    {
+      const char * const *partners = partner_options[i].partners;
+      g_autoptr(GString) names = NULL;
+      gboolean found = FALSE;
+
+      if (!has_option (options, partner_options[i].option))
+        continue;
+      for (guint j = 0; partners[j] != NULL; j++)
+        found = found || has_option (options, partners[j]);
+      if (found)
+        continue;
+
+      if (partners[1] == NULL)
+        return usage_error (error, _("--%s goes only with --%s."),
+                            partner_options[i].option, partners[0]);
+
+      names = g_string_new (NULL);
+      for (guint j = 0; partners[j] != NULL; j++)
+        g_string_append_printf (names, "%s--%s", j > 0 ? ", " : "", partners[j]);
+      /* Translators: the second %s lists options, e.g. "--once, --status, --action" */
+      return usage_error (error, _("--%s goes only with one of %s."),
+                          partner_options[i].option, names->str);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_action (GVariantDict  *options,
+              GError       **error)
+{
+  const char *name = NULL, *until = NULL;
+  gint64 appointment_id = 0;
+  CsActionKind kind;
+  CsTime at;
+
+  if (!g_variant_dict_lookup (options, "action", "&s", &name))
+    return TRUE;
+
+  if (!cs_action_kind_from_string (name, &kind))
+    return usage_error (error, _("Unknown action “%s”. See --help for the actions."), name);
+  if (!has_option (options, "appointment") && !has_option (options, "booking"))
+    return usage_error (error, _("--action needs --appointment or --booking."));
+  if (g_variant_dict_lookup (options, "appointment", "x", &appointment_id) && appointment_id <= 0)
+    return usage_error (error, _("--appointment needs the appointment's number, such as 1236."));
+
+  g_variant_dict_lookup (options, "until", "&s", &until);
+  if (kind == CS_ACTION_SNOOZE && until == NULL)
+    return usage_error (error, _("--action snooze needs --until."));
+  if (kind != CS_ACTION_SNOOZE && until != NULL)
+    return usage_error (error, _("--until goes only with --action snooze."));
+  if (until != NULL && !cs_time_parse_iso8601 (until, &at))
+    return usage_error (error, _("“%s” is not a time with an offset, such as "
+                                 "2026-12-01T09:00:00+01:00."), until);
+
+  return TRUE;
+}
+
+static gboolean
+check_usage (GVariantDict  *options,
+             GError       **error)
+{
+  g_autofree const char **rest = NULL;
+  const char *command = NULL;
+  const char *service = NULL;
+  const char *url_options[] = { "calcom-url", "backend-url" };
+
+  if (g_variant_dict_lookup (options, G_OPTION_REMAINING, "^a&s", &rest) && rest[0] != NULL)
+    return usage_error (error, _("“%s” is not an option of calsync."), rest[0]);
+
+  for (guint i = 0; i < G_N_ELEMENTS (command_options); i++)
+    {
+      if (!has_option (options, command_options[i]))
+        continue;
+      if (command != NULL)
+        return usage_error (error, _("--%s and --%s cannot go together."),
+                            command, command_options[i]);
+      command = command_options[i];
+    }
+
+  if (has_option (options, "version"))
+    for (guint i = 0; entries[i].long_name != NULL; i++)
+      if (entries[i].long_name[0] != '\0' && g_strcmp0 (entries[i].long_name, "version") != 0 &&
+          has_option (options, entries[i].long_name))
+        return usage_error (error, _("--%s and --%s cannot go together."),
+                            "version", entries[i].long_name);
+
+  if (!check_partners (options, error))
+    return FALSE;
+
+  if (has_option (options, "dry-run") && has_option (options, "accept-suspect"))
+    return usage_error (error, _("--%s and --%s cannot go together."), "dry-run", "accept-suspect");
+
+  /* The demo checks the simulator with its own addresses and keys, and
+   * it never holds a check back. */
+  if (has_option (options, "demo"))
+    {
+      if (command != NULL && g_strcmp0 (command, "once") != 0)
+        return usage_error (error, _("--demo goes alone (the window) or with --once."));
+      for (guint i = 0; i < G_N_ELEMENTS (url_options); i++)
+        if (has_option (options, url_options[i]))
+          return usage_error (error, _("--%s and --%s cannot go together."), "demo",
+                              url_options[i]);
+      if (has_option (options, "accept-suspect"))
+        return usage_error (error, _("--%s and --%s cannot go together."), "demo",
+                            "accept-suspect");
+    }
+
+  /* Values: nothing is saved before all of them are right. */
+  for (guint i = 0; i < G_N_ELEMENTS (url_options); i++)
+    {
+      const char *url = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (g_variant_dict_lookup (options, url_options[i], "&s", &url) &&
+          !cs_http_check_base_url (url, &local_error))
+        return usage_error (error, "%s", local_error->message);
+    }
+
+  if (g_variant_dict_lookup (options, "set-secret", "&s", &service) &&
+      g_strcmp0 (service, "calcom") != 0 && g_strcmp0 (service, "backend") != 0)
+    return usage_error (error, _("Unknown service “%s”: use calcom or backend."), service);
+
+  return check_action (options, error);
+}
+
+static int
+print_usage_error (const GError *error,
+                   gboolean      json)
+{
+  g_printerr ("calsync: %s\n%s\n", error->message,
+              _("See “calsync --help” for the options and the exit codes."));
+  if (json)
+    print_failure_json (error, NULL);
+
+  return EXIT_USAGE;
+}
+
+/* GApplication refuses an unknown option or a malformed value itself, in
+ * plain text and with exit 1; parsing first with the same entries makes
+ * it a usage error like the others (exit 64, JSON with --json). */
+static gboolean
+check_syntax (char    **arguments,
+              GError  **error)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_auto(GStrv) copy = g_strdupv (arguments);
+  GOptionEntry parsed[G_N_ELEMENTS (entries)];
+  union
+  {
+    gboolean  flag;
+    char     *string;
+    char    **strings;
+    gint64    number;
+  } values[G_N_ELEMENTS (entries)];
+  gboolean ok;
+
+  /* --help prints the help and exits: GApplication's parse does that. */
+  for (guint i = 1; arguments[i] != NULL; i++)
+    if (g_str_has_prefix (arguments[i], "--help") || g_str_equal (arguments[i], "-h") ||
+        g_str_equal (arguments[i], "-?"))
+      return TRUE;
+
+  memset (values, 0, sizeof values);
+  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
+    {
+      parsed[i] = entries[i];
+      parsed[i].arg_data = entries[i].long_name != NULL ? &values[i] : NULL;
+    }
+
+  g_option_context_set_help_enabled (context, FALSE);
+  g_option_context_add_main_entries (context, parsed, NULL);
+  ok = g_option_context_parse_strv (context, &copy, error);
+
+  for (guint i = 0; entries[i].long_name != NULL; i++)
+    {
+      if (entries[i].arg == G_OPTION_ARG_STRING)
+        g_free (values[i].string);
+      else if (entries[i].arg == G_OPTION_ARG_STRING_ARRAY)
+        g_strfreev (values[i].strings);
+    }
+
+  if (!ok)
+    {
+      /* The option parser's own words, but as a usage error. */
+      g_autofree char *message = g_strdup ((*error)->message);
+
+      g_clear_error (error);
+      return usage_error (error, "%s", message);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+cs_application_local_command_line (GApplication   *app,
+                                   char         ***arguments,
+                                   int            *exit_status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!check_syntax (*arguments, &error))
+    {
+      *exit_status = print_usage_error (error, g_strv_contains ((const char * const *) *arguments,
+                                                                "--json"));
+      return TRUE;
+    }
+
+  return G_APPLICATION_CLASS (cs_application_parent_class)->local_command_line (app, arguments,
+                                                                               exit_status);
+}
+
 static int
 cs_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
@@ -904,10 +1346,13 @@ cs_application_handle_local_options (GApplication *app,
   g_autoptr(CsEngine) engine = NULL;
   g_autoptr(GError) error = NULL;
   const char *service = NULL;
-  const char *calcom_url = NULL;
-  const char *backend_url = NULL;
+  const char *url_keys[] = { "calcom-url", "backend-url" };
+  gboolean saved_urls = FALSE;
   gboolean json = g_variant_dict_contains (options, "json");
   gboolean dry_run = g_variant_dict_contains (options, "dry-run");
+
+  if (!check_usage (options, &error))
+    return print_usage_error (error, json);
 
   if (g_variant_dict_contains (options, "version"))
     {
@@ -927,34 +1372,25 @@ cs_application_handle_local_options (GApplication *app,
       return -1;
     }
 
-  if (g_variant_dict_contains (options, "background"))
-    self->background_requested = TRUE;
+  settings = g_settings_new (APPLICATION_ID);
+
+  /* Addresses first, each on its own (check_usage() found both right):
+   * the same command line's run or service uses them. */
+  for (guint i = 0; i < G_N_ELEMENTS (url_keys); i++)
+    {
+      const char *url = NULL;
+
+      if (g_variant_dict_lookup (options, url_keys[i], "&s", &url))
+        {
+          g_settings_set_string (settings, url_keys[i], url);
+          saved_urls = TRUE;
+        }
+    }
+  if (saved_urls)
+    g_settings_sync ();
 
   if (g_variant_dict_contains (options, "check-cache"))
     return check_cache ();
-
-  settings = g_settings_new (APPLICATION_ID);
-
-  /* Addresses first: the same command line's run uses them. */
-  if (g_variant_dict_lookup (options, "calcom-url", "&s", &calcom_url) ||
-      g_variant_dict_lookup (options, "backend-url", "&s", &backend_url))
-    {
-      const char *urls[] = { calcom_url, backend_url };
-      const char *keys[] = { "calcom-url", "backend-url" };
-
-      for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
-        {
-          if (urls[i] == NULL)
-            continue;
-          if (!cs_http_check_base_url (urls[i], &error))
-            {
-              g_printerr ("%s\n", error->message);
-              return EXIT_FAILURE;
-            }
-          g_settings_set_string (settings, keys[i], urls[i]);
-        }
-      g_settings_sync ();
-    }
 
   if (g_variant_dict_lookup (options, "set-secret", "&s", &service))
     return set_secret (settings, service);
@@ -966,27 +1402,32 @@ cs_application_handle_local_options (GApplication *app,
     {
       engine = start_engine (settings, NULL, NULL, NULL, &error);
       if (engine == NULL)
-        {
-          g_printerr (_("The local cache could not be opened: %s\n"), error->message);
-          return EXIT_NOT_VERIFIED;
-        }
-      return run_action (engine, options, json);
+        return cache_failed (json, error);
+      return run_action (engine, options);
     }
 
   if (g_variant_dict_contains (options, "once"))
     {
       engine = start_engine (settings, NULL, NULL, NULL, &error);
       if (engine == NULL)
-        {
-          g_printerr (_("The local cache could not be opened: %s\n"), error->message);
-          return EXIT_NOT_VERIFIED;
-        }
+        return cache_failed (json, error);
       return run_once (engine, json, dry_run,
                        g_variant_dict_contains (options, "accept-suspect"));
     }
 
-  if (calcom_url != NULL || backend_url != NULL)
-    return EXIT_SUCCESS;
+  /* The service started at login, on the addresses just given if any. */
+  if (g_variant_dict_contains (options, "background"))
+    {
+      self->background_requested = TRUE;
+      return -1;
+    }
+
+  /* Only addresses: saved, nothing else asked for. */
+  if (saved_urls)
+    {
+      g_print ("%s\n", _("The addresses are saved."));
+      return EXIT_SUCCESS;
+    }
 
   return -1;
 }
@@ -1035,6 +1476,10 @@ engine_started_cb (GObject      *object,
     }
 
   self->engine_ready = TRUE;
+
+  /* A cache rebuilt at start is said on every command, the service's too. */
+  if (cs_engine_get_store_recovery (self->engine) != NULL)
+    g_printerr ("%s\n", cs_engine_get_store_recovery (self->engine)->message);
 
   /* The schedule runs also without set-up: it waits, paused, and the
    * window says what is missing. */
@@ -1375,6 +1820,7 @@ cs_application_class_init (CsApplicationClass *klass)
 
   object_class->dispose = cs_application_dispose;
 
+  app_class->local_command_line = cs_application_local_command_line;
   app_class->handle_local_options = cs_application_handle_local_options;
   app_class->startup = cs_application_startup;
   app_class->shutdown = cs_application_shutdown;
@@ -1388,6 +1834,21 @@ cs_application_init (CsApplication *self)
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Calsync keeps the appointments of your CRM "
                                               "database and your Cal.com bookings in agreement."));
+  g_application_set_option_context_description (G_APPLICATION (self),
+                                                _("Exit codes:\n"
+                                                  "  0   done; with --once: everything is in "
+                                                  "order\n"
+                                                  "  1   with --once: problems found; otherwise: "
+                                                  "the command did not succeed\n"
+                                                  "  2   could not check or act: not set up, a "
+                                                  "server or the cache could not be used, or a "
+                                                  "check was held back as suspect\n"
+                                                  "  64  the command line is wrong: an unknown "
+                                                  "option, an option without its partner, a bad "
+                                                  "value\n"
+                                                  "\n"
+                                                  "With --json, standard output holds exactly one "
+                                                  "JSON document, whatever the outcome."));
 }
 
 /**

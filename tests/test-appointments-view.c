@@ -72,7 +72,7 @@ fixture_setup (Fixture  *f,
   if (verify)
     ui_test_verify (&f->ui);
 
-  f->model = cs_appointment_model_new (cs_engine_get_store (f->ui.engine), NULL);
+  f->model = cs_appointment_model_new (cs_engine_get_store (f->ui.engine), f->ui.clock);
   cs_engine_get_window (f->ui.engine, &start, &end);
   cs_appointment_model_set_window (f->model, start, end);
 

@@ -154,6 +154,61 @@ test_list_pages_and_foreign_rows (Fixture       *f,
     }
 }
 
+/* Rows soft-deleted after page 1 shift every later page back over the
+ * boundary: the totals change, the listing is read again. Moving once, the
+ * second read holds still and lacks nothing; moving on every read, the
+ * listing is read three times and says it drifted. */
+static void
+check_drift (Fixture  *f,
+             gboolean  every_listing)
+{
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  g_autoptr(CsBackendListing) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *all;
+  guint live = 0;
+  CsSimFaults faults;
+
+  cs_backend_client_set_page_size (f->client, 50);
+  cs_sim_faults_init (&faults);
+  faults.drift_after_page = 1;
+  faults.drift_rows = -7;
+  faults.drift_every_listing = every_listing;
+  cs_sim_server_set_faults (f->sim, CS_SIM_SERVICE_BACKEND, &faults);
+
+  listing = list_window (f, CS_TIME_UNSET, &error);
+  g_assert_no_error (error);
+
+  all = cs_sim_dataset_get_appointments (dataset);
+  for (guint i = 0; i < all->len; i++)
+    {
+      const CsAppointment *a = ((CsSimAppointment *) g_ptr_array_index (all, i))->appointment;
+
+      live += a->deleted_at == CS_TIME_UNSET && a->company_id == CS_SIM_DEFAULT_COMPANY_ID;
+    }
+
+  g_assert_cmpuint (listing->n_reads, ==, every_listing ? 3 : 2);
+  g_assert_cmpuint (listing->drifted, ==, every_listing);
+  if (!every_listing)
+    g_assert_cmpuint (listing->appointments->len, ==, live);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_BACKEND_LIST), ==,
+                    listing->n_reads * ((all->len + 49) / 50));
+}
+
+static void
+test_drift_reread (Fixture       *f,
+                   gconstpointer  data)
+{
+  check_drift (f, FALSE);
+}
+
+static void
+test_drift_flagged (Fixture       *f,
+                    gconstpointer  data)
+{
+  check_drift (f, TRUE);
+}
+
 static void
 test_updated_since (Fixture       *f,
                     gconstpointer  data)
@@ -422,6 +477,8 @@ main (int   argc,
   ADD ("me", 10, test_me);
   ADD ("list-pages-and-foreign-rows", 1200, test_list_pages_and_foreign_rows);
   ADD ("updated-since", 100, test_updated_since);
+  ADD ("drift-reread", 400, test_drift_reread);
+  ADD ("drift-flagged", 400, test_drift_flagged);
   ADD ("get-and-not-found", 100, test_get_and_not_found);
   ADD ("create-idempotent-and-conflict", 10, test_create_idempotent_and_conflict);
   ADD ("patch-and-cancel", 10, test_patch_and_cancel);

@@ -193,11 +193,13 @@ test_paging_251 (Fixture       *f,
   check_paging (f, 251, 2);
 }
 
+/* Pages after the first step 249 bookings: each starts with the previous
+ * page's last one, so 10,000 take 1 + ⌈9,750 / 249⌉ pages. */
 static void
 test_paging_10000 (Fixture       *f,
                    gconstpointer  data)
 {
-  check_paging (f, 10000, 40);
+  check_paging (f, 10000, 41);
 }
 
 /* With afterUpdatedAt, Cal.com's totals count every booking of the window
@@ -238,7 +240,7 @@ test_incremental_stops_at_short_page (Fixture       *f,
 }
 
 static void
-test_duplicates_across_pages (Fixture       *f,
+test_shift_reread (Fixture       *f,
                               gconstpointer  data)
 {
   g_autoptr(CsBooking) early = cs_booking_new ("created-earlier");
@@ -271,6 +273,7 @@ test_duplicates_across_pages (Fixture       *f,
 
   early->start = NET_TEST_NOW;
   early->end = NET_TEST_NOW + CS_USEC_PER_HOUR;
+  early->event_type_id = first_event_type ();
   row = cs_sim_dataset_put_booking (dataset, early);
   row->created_at = NET_TEST_NOW - 30 * CS_USEC_PER_DAY;
   cs_sim_dataset_touch_booking (dataset, row);
@@ -279,13 +282,93 @@ test_duplicates_across_pages (Fixture       *f,
   listing = cs_calcom_client_list_bookings_finish (f->client, result, &error);
   g_assert_no_error (error);
 
-  /* The repeat is dropped; the newcomer, in front of the pages already
-   * read, waits for the next run (offset paging cannot do better). */
-  g_assert_cmpuint (listing->n_duplicates, ==, 1);
-  g_assert_cmpuint (listing->bookings->len, ==, 500);
+  /* The listing moved (the totals grew, page 2 repeats page 1's last
+   * booking twice): it was read again, and the second read held still,
+   * with the newcomer in it. */
+  g_assert_cmpuint (listing->n_reads, ==, 2);
+  g_assert_false (listing->drifted);
+  g_assert_cmpuint (listing->n_duplicates, ==, 0);
+  g_assert_cmpuint (listing->bookings->len, ==, 501);
   g_assert_cmpuint (listing->n_pages, ==, 3);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_LIST), ==, 6);
   for (guint i = 0; i < listing->bookings->len; i++)
     g_assert_true (g_hash_table_add (uids, ((CsBooking *) g_ptr_array_index (listing->bookings, i))->uid));
+  g_assert_true (g_hash_table_contains (uids, "created-earlier"));
+}
+
+/* Bookings deleted after page 1 shift the later pages forward: page 2 no
+ * longer starts with page 1's last booking, and the totals shrink. Moving
+ * once, the listing is read again and lacks nothing; moving on every read,
+ * it is read three times and says it drifted. */
+static void
+check_drift (Fixture  *f,
+             gboolean  every_listing)
+{
+  g_autoptr(CsCalcomListing) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  CsSimFaults faults;
+
+  add_bookings (f, 600);
+  cs_sim_faults_init (&faults);
+  faults.drift_after_page = 1;
+  faults.drift_rows = -5;
+  faults.drift_every_listing = every_listing;
+  cs_sim_server_set_faults (f->sim, CS_SIM_SERVICE_CALCOM, &faults);
+
+  listing = list_window (f, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (listing->n_reads, ==, every_listing ? 3 : 2);
+  g_assert_cmpuint (listing->drifted, ==, every_listing);
+  g_assert_cmpuint (listing->n_pages, ==, 3);
+  g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_LIST), ==,
+                    3 * listing->n_reads);
+  if (!every_listing)
+    g_assert_cmpuint (listing->bookings->len, ==,
+                      cs_sim_dataset_get_bookings (cs_sim_server_get_dataset (f->sim))->len);
+}
+
+static void
+test_drift_reread (Fixture       *f,
+                   gconstpointer  data)
+{
+  check_drift (f, FALSE);
+}
+
+static void
+test_drift_flagged (Fixture       *f,
+                    gconstpointer  data)
+{
+  check_drift (f, TRUE);
+}
+
+/* A booking over 64 KiB is refused, said in the log by uid (never its
+ * content), and named in the listing so its appointment stays undecided. */
+static void
+test_refused_uids (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(CsCalcomListing) listing = NULL;
+  g_autoptr(GError) error = NULL;
+  CsSimBooking *row;
+
+  add_bookings (f, 3);
+  row = cs_sim_dataset_lookup_booking (cs_sim_server_get_dataset (f->sim), "paging-00001");
+  g_free (row->booking->title);
+  row->booking->title = g_strnfill (64 * 1024 + 1, 'x');
+
+  g_test_expect_message ("Calsync-Net", G_LOG_LEVEL_MESSAGE,
+                         "Refused Cal.com booking paging-00001 (index 1): "
+                         "booking: “title” is too long");
+  listing = list_window (f, &error);
+  g_assert_no_error (error);
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpuint (listing->bookings->len, ==, 2);
+  g_assert_cmpuint (listing->n_rejected, ==, 1);
+  g_assert_cmpuint (listing->refused_uids->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (listing->refused_uids, 0), ==, "paging-00001");
+  g_assert_false (listing->drifted);
 }
 
 static void
@@ -696,7 +779,10 @@ main (int   argc,
   ADD ("paging-250", 0, test_paging_250);
   ADD ("paging-251", 0, test_paging_251);
   ADD ("paging-10000", 0, test_paging_10000);
-  ADD ("duplicates-across-pages", 0, test_duplicates_across_pages);
+  ADD ("shift-reread", 0, test_shift_reread);
+  ADD ("drift-reread", 0, test_drift_reread);
+  ADD ("drift-flagged", 0, test_drift_flagged);
+  ADD ("refused-uids", 0, test_refused_uids);
   ADD ("incremental-stops-at-short-page", 0, test_incremental_stops_at_short_page);
   ADD ("list-dataset-parses", 500, test_list_dataset_parses);
   ADD ("get-booking", 50, test_get_booking);

@@ -11,187 +11,10 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "cli-test-util.h"
 #include "cs-credentials.h"
 #include "cs-sim-server.h"
 #include "cs-store.h"
-
-/* The `calsync` program as a user runs it: a child process against the
- * simulator served from this test, its keys in the test's gnome-keyring,
- * its settings and cache in throwaway folders. */
-
-typedef struct
-{
-  CsSimServer *sim;
-  char        *home;
-  char        *calcom_url;
-  char        *backend_url;
-} Fixture;
-
-typedef struct
-{
-  gboolean  done;
-  int       status;
-  char     *out;
-  char     *err;
-} Child;
-
-static void
-communicate_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  Child *child = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (object), result, &child->out, &child->err,
-                                        &error);
-  g_assert_no_error (error);
-  child->status = g_subprocess_get_exit_status (G_SUBPROCESS (object));
-  child->done = TRUE;
-}
-
-/* Runs calsync with @argv, feeding @input, while this process serves the
- * simulator: the main context turns until the child is done. */
-static int run_calsync_in (Fixture            *f,
-                           const char         *language,
-                           const char         *input,
-                           char              **out,
-                           const char * const *args);
-
-static int
-run_calsync (Fixture             *f,
-             const char          *input,
-             char               **out,
-             const char * const  *args)
-{
-  return run_calsync_in (f, NULL, input, out, args);
-}
-
-/* Starts calsync with @args in @language (NULL: untranslated), with the
- * fixture's folders. */
-static GSubprocess *
-spawn_calsync (Fixture             *f,
-               const char          *language,
-               GSubprocessFlags     flags,
-               const char * const  *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *config = g_build_filename (f->home, "config", NULL);
-  g_autofree char *data = g_build_filename (f->home, "data", NULL);
-  GSubprocess *process;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("CALSYNC_BIN"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  launcher = g_subprocess_launcher_new (flags);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
-  g_subprocess_launcher_setenv (launcher, "GSETTINGS_BACKEND", "keyfile", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LANGUAGE", language ? language : "C", TRUE);
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", language ? "de_DE.UTF-8" : "C.UTF-8", TRUE);
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  /* Notifications go to org.gtk.Notifications, which a test may serve. */
-  g_subprocess_launcher_setenv (launcher, "GNOTIFICATION_BACKEND", "gtk", TRUE);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-
-  return process;
-}
-
-/* Runs calsync in @language (NULL: untranslated). */
-static int
-run_calsync_in (Fixture             *f,
-                const char          *language,
-                const char          *input,
-                char               **out,
-                const char * const  *args)
-{
-  g_autoptr(GSubprocess) process = NULL;
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-  Child child = { 0 };
-
-  process = spawn_calsync (f, language,
-                           G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                           G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                           args);
-  g_subprocess_communicate_utf8_async (process, input ? input : "", NULL, communicate_cb, &child);
-
-  while (!child.done && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (child.done);
-
-  if (out != NULL)
-    *out = g_steal_pointer (&child.out);
-  g_free (child.out);
-  g_free (child.err);
-
-  return child.status;
-}
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(CsSimDataset) dataset = NULL;
-  g_autoptr(GError) error = NULL;
-  CsSimDatasetConfig config;
-
-  cs_sim_dataset_config_init (&config);
-  config.seed = 5;
-  config.n_appointments = 150;
-  dataset = cs_sim_dataset_new (cs_clock_get_system (), &config, &error);
-  g_assert_no_error (error);
-  f->sim = cs_sim_server_new (cs_clock_get_system (), dataset);
-  cs_sim_server_start (f->sim, 0, 0, &error);
-  g_assert_no_error (error);
-
-  f->home = g_dir_make_tmp ("calsync-cli-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->calcom_url = g_strdup (cs_sim_server_get_calcom_url (f->sim));
-  f->backend_url = g_strdup (cs_sim_server_get_backend_url (f->sim));
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_autofree char *command = g_strdup_printf ("rm -rf '%s'", f->home);
-
-  cs_sim_server_stop (f->sim);
-  g_clear_object (&f->sim);
-  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  g_free (f->home);
-  g_free (f->calcom_url);
-  g_free (f->backend_url);
-}
-
-static JsonObject *
-parse_object (const char *text,
-              JsonParser *parser)
-{
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-
-  return json_node_get_object (json_parser_get_root (parser));
-}
-
-static void
-set_up_secrets (Fixture *f)
-{
-  const char *calcom[] = { "--calcom-url", f->calcom_url, "--set-secret", "calcom", NULL };
-  const char *backend[] = { "--backend-url", f->backend_url, "--set-secret", "backend", NULL };
-
-  g_assert_cmpint (run_calsync (f, cs_sim_server_get_calcom_api_key (f->sim), NULL, calcom), ==, 0);
-  g_assert_cmpint (run_calsync (f, cs_sim_server_get_backend_token (f->sim), NULL, backend), ==, 0);
-}
 
 static void
 assert_file_lacks (const char *path,
@@ -207,7 +30,7 @@ assert_file_lacks (const char *path,
 }
 
 static void
-assert_secret_absent (Fixture    *f,
+assert_secret_absent (CliFixture *f,
                       const char *secret)
 {
   static const char * const files[] = {
@@ -231,7 +54,7 @@ assert_secret_absent (Fixture    *f,
 }
 
 static void
-test_once_json_and_status (Fixture       *f,
+test_once_json_and_status (CliFixture    *f,
                            gconstpointer  data)
 {
   const char *once[] = { "--once", "--json", NULL };
@@ -244,11 +67,11 @@ test_once_json_and_status (Fixture       *f,
   JsonArray *issues;
   guint with_id = 0, booking_only = 0;
 
-  set_up_secrets (f);
+  cli_set_up_secrets (f);
 
   /* Problems found: exit 1, and the JSON shape of the issue. */
-  g_assert_cmpint (run_calsync (f, NULL, &once_out, once), ==, 1);
-  report = parse_object (once_out, once_parser);
+  g_assert_cmpint (cli_run (f, NULL, &once_out, once), ==, 1);
+  report = cli_parse_object (once_out, once_parser);
   g_assert_true (json_object_get_boolean_member (report, "ok"));
   g_assert_true (json_object_get_null_member (report, "error"));
   counts = json_object_get_object_member (report, "counts");
@@ -285,8 +108,9 @@ test_once_json_and_status (Fixture       *f,
 
   /* The cache's figures afterwards, without the network. */
   cs_sim_server_stop (f->sim);
-  g_assert_cmpint (run_calsync (f, NULL, &status_out, status), ==, 0);
-  cache_counts = json_object_get_object_member (parse_object (status_out, status_parser), "counts");
+  g_assert_cmpint (cli_run (f, NULL, &status_out, status), ==, 0);
+  cache_counts = json_object_get_object_member (cli_parse_object (status_out, status_parser),
+                                                "counts");
   g_assert_cmpint (json_object_get_int_member (cache_counts, "synced"), ==,
                    json_object_get_int_member (counts, "synced"));
   g_assert_cmpint (json_object_get_int_member (cache_counts, "orphaned_local"), ==,
@@ -297,12 +121,12 @@ test_once_json_and_status (Fixture       *f,
  * them: each checks, none counts a second attempt or flags (the +1 and +5
  * minute spacing is a rule of the data, test-verifier shows the rest). */
 static void
-test_once_three_in_a_row (Fixture       *f,
+test_once_three_in_a_row (CliFixture    *f,
                           gconstpointer  data)
 {
   const char *once[] = { "--once", "--json", NULL };
 
-  set_up_secrets (f);
+  cli_set_up_secrets (f);
 
   for (guint run = 0; run < 3; run++)
     {
@@ -310,8 +134,8 @@ test_once_three_in_a_row (Fixture       *f,
       g_autofree char *out = NULL;
       JsonArray *issues;
 
-      g_assert_cmpint (run_calsync (f, NULL, &out, once), ==, 1);
-      issues = json_object_get_array_member (parse_object (out, parser), "issues");
+      g_assert_cmpint (cli_run (f, NULL, &out, once), ==, 1);
+      issues = json_object_get_array_member (cli_parse_object (out, parser), "issues");
       g_assert_cmpuint (json_array_get_length (issues), >, 0);
       for (guint i = 0; i < json_array_get_length (issues); i++)
         {
@@ -328,7 +152,7 @@ test_once_three_in_a_row (Fixture       *f,
  * order"), in JSON with what it would have found, and --accept-suspect
  * applies it. */
 static void
-test_once_suspect (Fixture       *f,
+test_once_suspect (CliFixture    *f,
                    gconstpointer  data)
 {
   const char *once[] = { "--once", NULL };
@@ -344,8 +168,8 @@ test_once_suspect (Fixture       *f,
   g_autofree char *accept_out = NULL;
   JsonObject *report, *suspect_counts, *counts;
 
-  set_up_secrets (f);
-  g_assert_cmpint (run_calsync (f, NULL, NULL, once_json), ==, 1);
+  cli_set_up_secrets (f);
+  g_assert_cmpint (cli_run (f, NULL, NULL, once_json), ==, 1);
 
   /* Cal.com suddenly lists nothing (a wrong account, an empty answer). */
   for (guint i = 0; i < bookings->len; i++)
@@ -353,12 +177,12 @@ test_once_suspect (Fixture       *f,
   for (guint i = 0; i < uids->len; i++)
     cs_sim_dataset_remove_booking (dataset, g_ptr_array_index (uids, i));
 
-  g_assert_cmpint (run_calsync (f, NULL, &text, once), ==, 2);
+  g_assert_cmpint (cli_run (f, NULL, &text, once), ==, 2);
   g_assert_null (strstr (text, "Everything is in order"));
   g_assert_nonnull (strstr (text, "--accept-suspect"));
 
-  g_assert_cmpint (run_calsync (f, NULL, &suspect_out, once_json), ==, 2);
-  report = parse_object (suspect_out, suspect_parser);
+  g_assert_cmpint (cli_run (f, NULL, &suspect_out, once_json), ==, 2);
+  report = cli_parse_object (suspect_out, suspect_parser);
   g_assert_true (json_object_get_boolean_member (report, "suspect"));
   g_assert_false (json_object_get_boolean_member (report, "ok"));
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "error"),
@@ -370,8 +194,8 @@ test_once_suspect (Fixture       *f,
                    json_object_get_int_member (suspect_counts, "orphaned_local"));
 
   /* A person says the result is right: it is applied. */
-  g_assert_cmpint (run_calsync (f, NULL, &accept_out, accept), ==, 1);
-  report = parse_object (accept_out, accept_parser);
+  g_assert_cmpint (cli_run (f, NULL, &accept_out, accept), ==, 1);
+  report = cli_parse_object (accept_out, accept_parser);
   g_assert_false (json_object_get_boolean_member (report, "suspect"));
   counts = json_object_get_object_member (report, "counts");
   g_assert_cmpint (json_object_get_int_member (counts, "orphaned_local"), >=,
@@ -437,7 +261,7 @@ notifications_acquired_cb (GDBusConnection *connection,
 /* Moves every waiting item's next attempt into the past, as the minutes
  * between the retries would: the child runs on the real clock. */
 static void
-make_retries_due (Fixture *f)
+make_retries_due (CliFixture *f)
 {
   g_autofree char *path = g_build_filename (f->home, "data", "calsync", "cache.sqlite3", NULL);
   g_autoptr(CsStore) store = NULL;
@@ -464,7 +288,7 @@ make_retries_due (Fixture *f)
  * summary for the run, with no customer data, and never again for the
  * same flags. */
 static void
-test_once_notifies (Fixture       *f,
+test_once_notifies (CliFixture    *f,
                     gconstpointer  data)
 {
   const char *once[] = { "--once", NULL };
@@ -484,10 +308,10 @@ test_once_notifies (Fixture       *f,
   while (!n.owned)
     g_main_context_iteration (NULL, TRUE);
 
-  set_up_secrets (f);
+  cli_set_up_secrets (f);
   for (guint attempt = 1; attempt <= 3; attempt++)
     {
-      g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 1);
+      g_assert_cmpint (cli_run (f, NULL, NULL, once), ==, 1);
       if (attempt < 3)
         {
           g_assert_cmpuint (n.added->len, ==, 0);
@@ -509,7 +333,7 @@ test_once_notifies (Fixture       *f,
     }
 
   /* The same flags, checked again: no second notification. */
-  g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 1);
+  g_assert_cmpint (cli_run (f, NULL, NULL, once), ==, 1);
   for (guint i = 0; i < 100; i++)
     g_main_context_iteration (NULL, FALSE);
   g_assert_cmpuint (n.added->len, ==, 1);
@@ -520,20 +344,20 @@ test_once_notifies (Fixture       *f,
 }
 
 static void
-test_once_unreachable (Fixture       *f,
+test_once_unreachable (CliFixture    *f,
                        gconstpointer  data)
 {
   const char *once[] = { "--once", NULL };
 
-  set_up_secrets (f);
+  cli_set_up_secrets (f);
   cs_sim_server_stop (f->sim);
 
   /* Could not verify: exit 2. */
-  g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 2);
+  g_assert_cmpint (cli_run (f, NULL, NULL, once), ==, 2);
 }
 
 static void
-test_once_rate_limited (Fixture       *f,
+test_once_rate_limited (CliFixture    *f,
                         gconstpointer  data)
 {
   const char *once[] = { "--once", "--json", NULL };
@@ -543,18 +367,18 @@ test_once_rate_limited (Fixture       *f,
   CsTime retry_at = CS_TIME_UNSET;
   CsSimFaults faults;
 
-  set_up_secrets (f);
+  cli_set_up_secrets (f);
 
   /* Cal.com answers every request 429 with an hour's Retry-After. The run
    * has five minutes (the default check-time-limit): it ends at once, and
-   * that it ends within run_calsync()'s bound at all is the proof. */
+   * that it ends within cli_run()'s bound at all is the proof. */
   cs_sim_faults_init (&faults);
   faults.storm_429 = 1000;
   faults.storm_retry_after = 3600;
   cs_sim_server_set_faults (f->sim, CS_SIM_SERVICE_CALCOM, &faults);
 
-  g_assert_cmpint (run_calsync (f, NULL, &out, once), ==, 2);
-  report = parse_object (out, parser);
+  g_assert_cmpint (cli_run (f, NULL, &out, once), ==, 2);
+  report = cli_parse_object (out, parser);
   g_assert_false (json_object_get_boolean_member (report, "ok"));
   error = json_object_get_object_member (report, "error");
   g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "rate_limited");
@@ -569,20 +393,21 @@ test_once_rate_limited (Fixture       *f,
 }
 
 static void
-test_not_set_up (Fixture       *f,
+test_not_set_up (CliFixture    *f,
                  gconstpointer  data)
 {
   const char *once[] = { "--once", NULL };
   const char *bad_url[] = { "--calcom-url", "http://cal.example.com/v2", NULL };
   const char *no_url[] = { "--set-secret", "backend", NULL };
 
-  g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 2);
-  g_assert_cmpint (run_calsync (f, NULL, NULL, bad_url), ==, 1);
-  g_assert_cmpint (run_calsync (f, "secret", NULL, no_url), ==, 1);
+  g_assert_cmpint (cli_run (f, NULL, NULL, once), ==, 2);
+  /* An insecure address is a wrong command line: nothing is saved. */
+  g_assert_cmpint (cli_run (f, NULL, NULL, bad_url), ==, 64);
+  g_assert_cmpint (cli_run (f, "secret", NULL, no_url), ==, 1);
 }
 
 static void
-test_action (Fixture       *f,
+test_action (CliFixture    *f,
              gconstpointer  data)
 {
   const char *once[] = { "--once", "--json", NULL };
@@ -592,9 +417,9 @@ test_action (Fixture       *f,
   g_autofree char *id = NULL;
   JsonArray *issues;
 
-  set_up_secrets (f);
-  g_assert_cmpint (run_calsync (f, NULL, &out, once), ==, 1);
-  issues = json_object_get_array_member (parse_object (out, parser), "issues");
+  cli_set_up_secrets (f);
+  g_assert_cmpint (cli_run (f, NULL, &out, once), ==, 1);
+  issues = json_object_get_array_member (cli_parse_object (out, parser), "issues");
   for (guint i = 0; i < json_array_get_length (issues) && id == NULL; i++)
     {
       JsonObject *issue = json_array_get_object_element (issues, i);
@@ -610,16 +435,16 @@ test_action (Fixture       *f,
                               "--note", "Kunde angerufen", NULL };
 
     /* A local decision, its audit entry sent before the program ends. */
-    g_assert_cmpint (run_calsync (f, NULL, NULL, resolve), ==, 0);
+    g_assert_cmpint (cli_run (f, NULL, NULL, resolve), ==, 0);
     g_assert_cmpuint (cs_sim_server_get_audit_keys (f->sim)->len, ==, 1);
   }
 
-  g_assert_cmpint (run_calsync (f, NULL, NULL, bogus), ==, 1);
+  g_assert_cmpint (cli_run (f, NULL, NULL, bogus), ==, 64);
 }
 
 /* What the child's cache holds, read between two runs of the child. */
 static CsStore *
-open_child_store (Fixture *f)
+open_child_store (CliFixture *f)
 {
   g_autofree char *path = g_build_filename (f->home, "data", "calsync", "cache.sqlite3", NULL);
   g_autoptr(GError) error = NULL;
@@ -634,7 +459,7 @@ open_child_store (Fixture *f)
 
 /* The local audit entry of the one @action in the child's cache. */
 static CsAuditEntry *
-child_audit_entry (Fixture    *f,
+child_audit_entry (CliFixture *f,
                    const char *action)
 {
   g_autoptr(CsStore) store = open_child_store (f);
@@ -665,7 +490,7 @@ child_audit_entry (Fixture    *f,
 }
 
 static CsAuditEntry *
-child_audit_entry_by_key (Fixture    *f,
+child_audit_entry_by_key (CliFixture *f,
                           const char *key)
 {
   g_autoptr(CsStore) store = open_child_store (f);
@@ -679,7 +504,7 @@ child_audit_entry_by_key (Fixture    *f,
 }
 
 static CsAppointment *
-child_appointment (Fixture *f,
+child_appointment (CliFixture *f,
                    gint64   id)
 {
   g_autoptr(CsStore) store = open_child_store (f);
@@ -694,7 +519,7 @@ child_appointment (Fixture *f,
 
 /* The CRM's audit entries with @key. */
 static guint
-count_remote_audit (Fixture    *f,
+count_remote_audit (CliFixture *f,
                     const char *key,
                     const char *result)
 {
@@ -731,7 +556,7 @@ bookable (CsSimDataset        *dataset,
 /* A first check; then the id of an appointment the check found with
  * @error_code, or with @status and one that Cal.com would book, as text. */
 static char *
-check_and_pick (Fixture    *f,
+check_and_pick (CliFixture *f,
                 const char *status,
                 const char *error_code)
 {
@@ -741,8 +566,8 @@ check_and_pick (Fixture    *f,
   CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
   JsonArray *issues;
 
-  g_assert_cmpint (run_calsync (f, NULL, &out, once), ==, 1);
-  issues = json_object_get_array_member (parse_object (out, parser), "issues");
+  g_assert_cmpint (cli_run (f, NULL, &out, once), ==, 1);
+  issues = json_object_get_array_member (cli_parse_object (out, parser), "issues");
   for (guint i = 0; i < json_array_get_length (issues); i++)
     {
       JsonObject *issue = json_array_get_object_element (issues, i);
@@ -769,7 +594,7 @@ check_and_pick (Fixture    *f,
 }
 
 static void
-set_down (Fixture      *f,
+set_down (CliFixture   *f,
           CsSimService  service)
 {
   CsSimFaults faults;
@@ -784,7 +609,7 @@ static JsonObject *
 parse_action (const char *out,
               JsonParser *parser)
 {
-  JsonObject *object = parse_object (out, parser);
+  JsonObject *object = cli_parse_object (out, parser);
 
   g_assert_true (json_object_has_member (object, "ok"));
   g_assert_true (json_object_has_member (object, "error"));
@@ -799,7 +624,7 @@ parse_action (const char *out,
  * nothing reaches the CRM yet, and the next `--once` delivers the audit
  * entry, once. */
 static void
-test_action_kept_while_crm_down (Fixture       *f,
+test_action_kept_while_crm_down (CliFixture    *f,
                                  gconstpointer  data)
 {
   const char *once[] = { "--once", "--json", NULL };
@@ -811,14 +636,14 @@ test_action_kept_while_crm_down (Fixture       *f,
   g_autofree char *key = NULL;
   JsonObject *result;
 
-  set_up_secrets (f);
+  cli_set_up_secrets (f);
   id = check_and_pick (f, "orphaned_local", NULL);
 
   {
     /* An action while the CRM answers: it names the role. */
     const char *retry[] = { "--action", "retry", "--appointment", id, NULL };
 
-    g_assert_cmpint (run_calsync (f, NULL, NULL, retry), ==, 0);
+    g_assert_cmpint (cli_run (f, NULL, NULL, retry), ==, 0);
   }
 
   set_down (f, CS_SIM_SERVICE_BACKEND);
@@ -827,7 +652,7 @@ test_action_kept_while_crm_down (Fixture       *f,
                               "--note", "Kunde angerufen", "--json", NULL };
     guint n_audit = cs_sim_server_get_audit_entries (f->sim)->len;
 
-    g_assert_cmpint (run_calsync (f, NULL, &out, resolve), ==, 0);
+    g_assert_cmpint (cli_run (f, NULL, &out, resolve), ==, 0);
     result = parse_action (out, parser);
     g_assert_true (json_object_get_boolean_member (result, "ok"));
     g_assert_true (json_object_get_null_member (result, "error"));
@@ -851,20 +676,20 @@ test_action_kept_while_crm_down (Fixture       *f,
     const char *dismiss[] = { "--action", "dismiss", "--appointment", id, NULL };
     g_autofree char *german = NULL;
 
-    g_assert_cmpint (run_calsync_in (f, "de", NULL, &german, dismiss), ==, 0);
+    g_assert_cmpint (cli_run_full (f, "de", NULL, &german, NULL, dismiss), ==, 0);
     g_assert_nonnull (strstr (german, "Gespeichert; es wird gesendet, sobald das CRM wieder "
                                       "antwortet."));
   }
 
   /* The CRM answers again; the next process delivers it, once. */
   cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_BACKEND);
-  g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 1);
+  g_assert_cmpint (cli_run (f, NULL, NULL, once), ==, 1);
   g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
   g_clear_pointer (&entry, cs_audit_entry_free);
   entry = child_audit_entry_by_key (f, key);
   g_assert_cmpint (entry->uploaded_at, !=, CS_TIME_UNSET);
 
-  g_assert_cmpint (run_calsync (f, NULL, NULL, once), ==, 1);
+  g_assert_cmpint (cli_run (f, NULL, NULL, once), ==, 1);
   g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
 }
 
@@ -872,7 +697,7 @@ test_action_kept_while_crm_down (Fixture       *f,
  * "Booked"; the CRM gets no audit entry for a booking that does not exist.
  * The next `--once` books it, and then the CRM gets the entry, `ok`, once. */
 static void
-test_action_create_waits_for_calcom (Fixture       *f,
+test_action_create_waits_for_calcom (CliFixture    *f,
                                      gconstpointer  data)
 {
   const char *once[] = { "--once", "--json", NULL };
@@ -885,7 +710,7 @@ test_action_create_waits_for_calcom (Fixture       *f,
   JsonObject *result;
   GPtrArray *created;
 
-  set_up_secrets (f);
+  cli_set_up_secrets (f);
   id = check_and_pick (f, "orphaned_local", NULL);
 
   set_down (f, CS_SIM_SERVICE_CALCOM);
@@ -893,7 +718,7 @@ test_action_create_waits_for_calcom (Fixture       *f,
     const char *create[] = { "--action", "create_in_calcom", "--appointment", id, "--json",
                              NULL };
 
-    g_assert_cmpint (run_calsync (f, NULL, &out, create), ==, 0);
+    g_assert_cmpint (cli_run (f, NULL, &out, create), ==, 0);
   }
   result = parse_action (out, parser);
   g_assert_true (json_object_get_boolean_member (result, "ok"));
@@ -909,7 +734,7 @@ test_action_create_waits_for_calcom (Fixture       *f,
 
   /* Cal.com answers again: the next process books it and tells the CRM. */
   cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_CALCOM);
-  run_calsync (f, NULL, NULL, once);
+  cli_run (f, NULL, NULL, once);
   created = cs_sim_server_get_created_bookings (f->sim);
   g_assert_cmpuint (created->len, ==, 1);
   g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
@@ -921,7 +746,7 @@ test_action_create_waits_for_calcom (Fixture       *f,
   g_assert_cmpstr (appointment->resolution, ==, "create_in_calcom");
   g_assert_cmpstr (appointment->calcom_booking_uid, ==, g_ptr_array_index (created, 0));
 
-  run_calsync (f, NULL, NULL, once);
+  cli_run (f, NULL, NULL, once);
   g_assert_cmpuint (cs_sim_server_get_created_bookings (f->sim)->len, ==, 1);
   g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
 }
@@ -929,16 +754,25 @@ test_action_create_waits_for_calcom (Fixture       *f,
 /* Starts calsync with @args and kills it (SIGKILL) once the simulator holds
  * @n_held answers: the child is then in the middle of that write. */
 static void
-run_calsync_until_held (Fixture            *f,
+run_calsync_until_held (CliFixture         *f,
                         guint               n_held,
                         const char * const *args)
 {
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
-  process = spawn_calsync (f, NULL, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                    G_SUBPROCESS_FLAGS_STDERR_SILENCE, args);
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CALSYNC_BIN"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = cli_launcher_new (f, NULL, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
   while (cs_sim_server_get_n_held (f->sim) < n_held && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (cs_sim_server_get_n_held (f->sim), ==, n_held);
@@ -951,7 +785,7 @@ run_calsync_until_held (Fixture            *f,
 
 /* The PATCH requests to @path, each with its Idempotency-Key. */
 static GPtrArray *
-write_keys (Fixture    *f,
+write_keys (CliFixture *f,
             const char *method,
             const char *path)
 {
@@ -975,7 +809,7 @@ write_keys (Fixture    *f,
  * (one idempotency key however often it came), gets the audit entry once
  * with the right result, and the local decision is kept throughout. */
 static void
-test_action_killed_mid_write (Fixture       *f,
+test_action_killed_mid_write (CliFixture    *f,
                               gconstpointer  data)
 {
   const char *once[] = { "--once", NULL };
@@ -986,7 +820,7 @@ test_action_killed_mid_write (Fixture       *f,
   g_autofree char *path = NULL;
   g_autofree char *key = NULL;
 
-  set_up_secrets (f);
+  cli_set_up_secrets (f);
   id = check_and_pick (f, NULL, "DATA_MISMATCH");
   path = g_strdup_printf ("/api/v1/appointments/%s", id);
 
@@ -1017,7 +851,7 @@ test_action_killed_mid_write (Fixture       *f,
   g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
 
   /* 3. The next process sends the upload again; the CRM keeps one. */
-  run_calsync (f, NULL, NULL, once);
+  cli_run (f, NULL, NULL, once);
   g_assert_cmpuint (count_remote_audit (f, key, "ok"), ==, 1);
   g_clear_pointer (&entry, cs_audit_entry_free);
   entry = child_audit_entry_by_key (f, key);
@@ -1038,7 +872,7 @@ test_action_killed_mid_write (Fixture       *f,
  * next process lists first and links that booking (one booking), and the
  * CRM gets the audit entry once, `ok`. */
 static void
-test_action_killed_mid_create (Fixture       *f,
+test_action_killed_mid_create (CliFixture    *f,
                                gconstpointer  data)
 {
   const char *once[] = { "--once", NULL };
@@ -1048,7 +882,7 @@ test_action_killed_mid_create (Fixture       *f,
   g_autofree char *key = NULL;
   GPtrArray *created;
 
-  set_up_secrets (f);
+  cli_set_up_secrets (f);
   id = check_and_pick (f, "orphaned_local", NULL);
 
   cs_sim_server_hold_next_answer (f->sim, "POST", "/v2/bookings");
@@ -1063,7 +897,7 @@ test_action_killed_mid_create (Fixture       *f,
   g_assert_cmpstr (entry->result, ==, "pending");
   key = g_strdup (entry->key);
 
-  run_calsync (f, NULL, NULL, once);
+  cli_run (f, NULL, NULL, once);
 
   created = cs_sim_server_get_created_bookings (f->sim);
   g_assert_cmpuint (created->len, ==, 1);
@@ -1078,33 +912,405 @@ test_action_killed_mid_create (Fixture       *f,
 }
 
 static void
-test_help_in_german (Fixture       *f,
+test_help_in_german (CliFixture    *f,
                      gconstpointer  data)
 {
   const char *help[] = { "--help", NULL };
   const char *once[] = { "--once", NULL };
   g_autofree char *out = NULL;
 
-  g_assert_cmpint (run_calsync_in (f, "de", NULL, &out, help), ==, 0);
+  g_assert_cmpint (cli_run_full (f, "de", NULL, &out, NULL, help), ==, 0);
   g_assert_nonnull (strstr (out, "Eine vollständige Prüfung ausführen"));
   g_assert_nonnull (strstr (out, "Calsync hält die Termine"));
+  g_assert_nonnull (strstr (out, "Exit-Codes:"));
   g_clear_pointer (&out, g_free);
 
-  /* The run's own output too. */
-  g_assert_cmpint (run_calsync_in (f, "de", NULL, &out, once), ==, 2);
+  /* A usage error, and a missing set-up with its command. */
+  {
+    const char *dry_run[] = { "--dry-run", NULL };
+    g_autofree char *err = NULL;
+    g_autofree char *once_err = NULL;
+
+    g_assert_cmpint (cli_run_full (f, "de", NULL, NULL, &err, dry_run), ==, 64);
+    g_assert_nonnull (strstr (err, "--dry-run geht nur zusammen mit --once."));
+    g_assert_cmpint (cli_run_full (f, "de", NULL, NULL, &once_err, once), ==, 2);
+    g_assert_nonnull (strstr (once_err, "Setzen Sie sie mit: calsync --backend-url"));
+  }
+
 }
 
 static void
-test_demo (Fixture       *f,
+test_demo (CliFixture    *f,
            gconstpointer  data)
 {
   const char *demo[] = { "--demo", "--once", "--json", NULL };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *out = NULL;
+  JsonArray *issues;
 
-  g_assert_cmpint (run_calsync (f, NULL, &out, demo), ==, 1);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (parse_object (out, parser),
-                                                                          "issues")), >, 0);
+  g_assert_cmpint (cli_run (f, NULL, &out, demo), ==, 1);
+  issues = json_object_get_array_member (cli_parse_object (out, parser), "issues");
+  g_assert_cmpuint (json_array_get_length (issues), >, 0);
+}
+
+/* Exit 64 and a sentence on stderr for every command line that would
+ * otherwise be ignored in part or misread; with --json, one JSON document
+ * on stdout too. Nothing is done: the settings stay unwritten. */
+static void
+test_usage_errors (CliFixture    *f,
+                   gconstpointer  data)
+{
+  static const char * const cases[][8] = {
+    { "--appointment", "5", NULL },
+    { "--booking", "uid-1", NULL },
+    { "--note", "hello", NULL },
+    { "--until", "2026-12-01T09:00:00+01:00", NULL },
+    { "--status", "--dry-run", NULL },
+    { "--dry-run", NULL },
+    { "--accept-suspect", NULL },
+    { "--once", "--dry-run", "--accept-suspect", NULL },
+    { "--json", NULL },
+    { "--check-cache", "--json", NULL },
+    { "--once", "--status", NULL },
+    { "--once", "--background", NULL },
+    { "--status", "--action", "retry", "--appointment", "5", NULL },
+    { "--version", "--once", NULL },
+    { "--demo", "--status", NULL },
+    { "--demo", "--once", "--accept-suspect", NULL },
+    { "--demo", "--calcom-url", "https://api.cal.com/v2", NULL },
+    { "--action", "retry", NULL },
+    { "--action", "frobnicate", "--appointment", "5", NULL },
+    { "--action", "retry", "--appointment", "0", NULL },
+    { "--action", "snooze", "--appointment", "5", NULL },
+    { "--action", "retry", "--appointment", "5", "--until", "2026-12-01T09:00:00+01:00", NULL },
+    { "--action", "snooze", "--appointment", "5", "--until", "tomorrow", NULL },
+    { "--set-secret", "gmail", NULL },
+    { "--calcom-url", "http://cal.example.com/v2", "--backend-url", "https://crm.example.com",
+      NULL },
+    { "--calcom-url", "not an address", NULL },
+    { "--frobnicate", NULL },
+    { "--appointment", "five", "--action", "retry", NULL },
+    { "stray", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) with_json = g_ptr_array_new ();
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *json_out = NULL;
+      g_autofree char *json_err = NULL;
+      g_autofree char *line = g_strjoinv (" ", (char **) cases[i]);
+      JsonObject *report, *error;
+
+      g_test_message ("calsync %s", line);
+      g_assert_cmpint (cli_run_full (f, NULL, NULL, &out, &err, cases[i]), ==, 64);
+      if (!g_strv_contains (cases[i], "--json"))
+        g_assert_cmpstr (out, ==, "");
+      g_assert_true (g_str_has_prefix (err, "calsync: "));
+      g_assert_nonnull (strstr (err, "calsync --help"));
+
+      /* The same with --json (where it is not the point of the case). */
+      for (guint j = 0; cases[i][j] != NULL; j++)
+        g_ptr_array_add (with_json, (gpointer) cases[i][j]);
+      if (!g_strv_contains (cases[i], "--json"))
+        g_ptr_array_add (with_json, (gpointer) "--json");
+      g_ptr_array_add (with_json, NULL);
+      g_assert_cmpint (cli_run_full (f, NULL, NULL, &json_out, &json_err,
+                                     (const char * const *) with_json->pdata), ==, 64);
+      report = cli_parse_object (json_out, parser);
+      g_assert_false (json_object_get_boolean_member (report, "ok"));
+      error = json_object_get_object_member (report, "error");
+      g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, "usage");
+      g_assert_true (strstr (json_err, json_object_get_string_member (error, "message")) != NULL);
+    }
+
+  g_assert_null (cli_get_setting (f, "calcom-url"));
+  g_assert_null (cli_get_setting (f, "backend-url"));
+}
+
+/* The README's first line: both addresses, each saved. */
+static void
+test_both_addresses (CliFixture    *f,
+                     gconstpointer  data)
+{
+  const char *both[] = { "--calcom-url", f->calcom_url, "--backend-url", f->backend_url, NULL };
+  const char *calcom_secret[] = { "--set-secret", "calcom", NULL };
+  const char *backend_secret[] = { "--set-secret", "backend", NULL };
+  const char *once[] = { "--once", NULL };
+  g_autofree char *calcom = NULL;
+  g_autofree char *backend = NULL;
+
+  g_assert_cmpint (cli_run (f, NULL, NULL, both), ==, 0);
+  calcom = cli_get_setting (f, "calcom-url");
+  backend = cli_get_setting (f, "backend-url");
+  g_assert_cmpstr (calcom, ==, f->calcom_url);
+  g_assert_cmpstr (backend, ==, f->backend_url);
+
+  /* The keys then need no address beside them, and the check runs. */
+  g_assert_cmpint (cli_run (f, cs_sim_server_get_calcom_api_key (f->sim), NULL, calcom_secret),
+                   ==, 0);
+  g_assert_cmpint (cli_run (f, cs_sim_server_get_backend_token (f->sim), NULL, backend_secret),
+                   ==, 0);
+  g_assert_cmpint (cli_run (f, NULL, NULL, once), ==, 1);
+}
+
+/* --background with addresses saves them and then serves (it used to
+ * exit at once); it stays until it is told to quit. */
+static void
+test_background_with_addresses (CliFixture    *f,
+                                gconstpointer  data)
+{
+  const char *background[] = { "--background", "--calcom-url", f->calcom_url,
+                               "--backend-url", f->backend_url, NULL };
+  g_autofree char *calcom = NULL;
+  g_autofree char *backend = NULL;
+
+  g_assert_cmpint (cli_run_service (f, background), ==, 0);
+  calcom = cli_get_setting (f, "calcom-url");
+  backend = cli_get_setting (f, "backend-url");
+  g_assert_cmpstr (calcom, ==, f->calcom_url);
+  g_assert_cmpstr (backend, ==, f->backend_url);
+}
+
+static JsonObject *
+assert_json_error (const char *out,
+                   JsonParser *parser,
+                   const char *code)
+{
+  JsonObject *report = cli_parse_object (out, parser);
+
+  g_assert_false (json_object_get_boolean_member (report, "ok"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "error"),
+                                                  "code"), ==, code);
+  g_assert_true (json_object_has_member (report, "warnings"));
+  return json_object_get_object_member (report, "error");
+}
+
+/* With --json, stdout holds one JSON document whatever happens: an empty
+ * cache, a missing set-up, an action. */
+static void
+test_json_always (CliFixture    *f,
+                  gconstpointer  data)
+{
+  const char *status[] = { "--status", "--json", NULL };
+  const char *once[] = { "--once", "--json", NULL };
+  const char *action_fails[] = { "--action", "retry", "--appointment", "1", "--json", NULL };
+  g_autoptr(JsonParser) p1 = json_parser_new ();
+  g_autoptr(JsonParser) p2 = json_parser_new ();
+  g_autoptr(JsonParser) p3 = json_parser_new ();
+  g_autoptr(JsonParser) p4 = json_parser_new ();
+  g_autoptr(JsonParser) p5 = json_parser_new ();
+  g_autofree char *out1 = NULL, *out2 = NULL, *out3 = NULL, *out4 = NULL, *out5 = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  JsonObject *error, *report;
+  JsonArray *issues;
+
+  /* Nothing checked yet. */
+  g_assert_cmpint (cli_run_full (f, NULL, NULL, &out1, &err, status), ==, 2);
+  error = assert_json_error (out1, p1, "no_check_yet");
+  g_assert_nonnull (strstr (err, json_object_get_string_member (error, "message")));
+
+  /* Not set up (Cal.com has a default address, the CRM none): the option
+   * that fixes it, not the window's Preferences. */
+  g_assert_cmpint (cli_run (f, NULL, &out2, once), ==, 2);
+  error = assert_json_error (out2, p2, "not_set_up");
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"),
+                            "calsync --backend-url"));
+  g_assert_null (strstr (json_object_get_string_member (error, "message"), "Preferences"));
+  g_assert_cmpint (cli_run (f, NULL, &out3, action_fails), ==, 2);
+  error = assert_json_error (out3, p3, "not_set_up");
+
+  /* Set up and checked: an action's outcome. */
+  cli_set_up_secrets (f);
+  g_assert_cmpint (cli_run (f, NULL, &out4, once), ==, 1);
+  issues = json_object_get_array_member (cli_parse_object (out4, p4), "issues");
+  for (guint i = 0; i < json_array_get_length (issues) && id == NULL; i++)
+    {
+      JsonObject *issue = json_array_get_object_element (issues, i);
+
+      if (!json_object_get_null_member (issue, "appointment_id"))
+        id = g_strdup_printf ("%" G_GINT64_FORMAT,
+                              json_object_get_int_member (issue, "appointment_id"));
+    }
+  g_assert_nonnull (id);
+
+  {
+    const char *resolve[] = { "--action", "mark_resolved", "--appointment", id, "--note", "ok",
+                              "--json", NULL };
+
+    g_assert_cmpint (cli_run (f, NULL, &out5, resolve), ==, 0);
+    report = cli_parse_object (out5, p5);
+    g_assert_true (json_object_get_boolean_member (report, "ok"));
+    g_assert_true (json_object_get_null_member (report, "error"));
+    g_assert_cmpstr (json_object_get_string_member (report, "action"), ==, "mark_resolved");
+    g_assert_cmpint (json_object_get_int_member (report, "appointment_id"), ==,
+                     g_ascii_strtoll (id, NULL, 10));
+    g_assert_nonnull (json_object_get_string_member (report, "message"));
+  }
+}
+
+/* Which secret is missing, and the command that stores it. */
+static void
+test_missing_secret_named (CliFixture    *f,
+                           gconstpointer  data)
+{
+  const char *calcom[] = { "--calcom-url", f->calcom_url, "--backend-url", f->backend_url,
+                           "--set-secret", "calcom", NULL };
+  const char *once[] = { "--once", NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (cli_run (f, cs_sim_server_get_calcom_api_key (f->sim), NULL, calcom), ==, 0);
+  g_assert_cmpint (cli_run_full (f, NULL, NULL, NULL, &err, once), ==, 2);
+  g_assert_nonnull (strstr (err, "The CRM access token is missing"));
+  g_assert_nonnull (strstr (err, "calsync --set-secret backend < crm-token.txt"));
+  g_assert_null (strstr (err, "Cal.com API key"));
+  g_assert_null (strstr (err, "Preferences"));
+}
+
+/* A key the server rejects: the command that stores a valid one, on the
+ * command line, for the service that rejected it. */
+static void
+test_rejected_key_named (CliFixture    *f,
+                         gconstpointer  data)
+{
+  const char *calcom[] = { "--calcom-url", f->calcom_url, "--set-secret", "calcom", NULL };
+  const char *backend[] = { "--backend-url", f->backend_url, "--set-secret", "backend", NULL };
+  const char *once[] = { "--once", "--json", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonObject *error;
+
+  g_assert_cmpint (cli_run (f, "cal_live_not_this_one", NULL, calcom), ==, 0);
+  g_assert_cmpint (cli_run (f, cs_sim_server_get_backend_token (f->sim), NULL, backend), ==, 0);
+
+  g_assert_cmpint (cli_run_full (f, NULL, NULL, &out, &err, once), ==, 2);
+  error = assert_json_error (out, parser, "unauthorized");
+  g_assert_cmpstr (json_object_get_string_member (error, "message"), ==,
+                   "Cal.com rejected the API key. Store a valid one with: "
+                   "calsync --set-secret calcom < calcom-key.txt");
+  g_assert_nonnull (strstr (err, "calsync --set-secret calcom"));
+  g_assert_null (strstr (err, "Preferences"));
+}
+
+/* "Cannot GET /bookings" becomes what to change. */
+static void
+test_calcom_address_without_version (CliFixture    *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *bare = g_strndup (f->calcom_url, strlen (f->calcom_url) - strlen ("/v2"));
+  const char *calcom[] = { "--calcom-url", bare, "--set-secret", "calcom", NULL };
+  const char *backend[] = { "--backend-url", f->backend_url, "--set-secret", "backend", NULL };
+  const char *once[] = { "--once", "--json", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonObject *error;
+
+  g_assert_true (g_str_has_suffix (f->calcom_url, "/v2"));
+  g_assert_cmpint (cli_run (f, cs_sim_server_get_calcom_api_key (f->sim), NULL, calcom), ==, 0);
+  g_assert_cmpint (cli_run (f, cs_sim_server_get_backend_token (f->sim), NULL, backend), ==, 0);
+
+  g_assert_cmpint (cli_run_full (f, NULL, NULL, &out, &err, once), ==, 2);
+  error = assert_json_error (out, parser, "not_found");
+  g_assert_cmpstr (json_object_get_string_member (error, "message"), ==,
+                   "The Cal.com address should end in /v2 (e.g. https://api.cal.com/v2).");
+  g_assert_nonnull (strstr (err, "should end in /v2"));
+  g_assert_null (strstr (err, "Cannot GET"));
+}
+
+static void
+damage_cache (CliFixture *f)
+{
+  g_autofree char *path = g_build_filename (f->home, "data", "calsync", "cache.sqlite3", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *garbage = g_strnfill (8192, 'x');
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_unlink (wal);
+  g_unlink (shm);
+  g_file_set_contents (path, garbage, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* A damaged cache is said on every command; --status has no figures to
+ * show then (its zeros would read as the truth). */
+static void
+test_damaged_cache (CliFixture    *f,
+                    gconstpointer  data)
+{
+  const char *once[] = { "--once", "--json", NULL };
+  const char *status[] = { "--status", "--json", NULL };
+  const char *status_text[] = { "--status", NULL };
+  g_autoptr(JsonParser) p1 = json_parser_new ();
+  g_autoptr(JsonParser) p2 = json_parser_new ();
+  g_autofree char *out1 = NULL, *out2 = NULL, *out3 = NULL;
+  g_autofree char *err1 = NULL, *err2 = NULL, *err3 = NULL;
+  JsonObject *error, *report, *warning;
+  JsonArray *warnings;
+
+  cli_set_up_secrets (f);
+  g_assert_cmpint (cli_run (f, NULL, NULL, once), ==, 1);
+
+  damage_cache (f);
+  g_assert_cmpint (cli_run_full (f, NULL, NULL, &out1, &err1, status), ==, 2);
+  error = assert_json_error (out1, p1, "cache_rebuilt");
+  g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "damaged"));
+  g_assert_nonnull (strstr (err1, "damaged"));
+
+  /* Rebuilt and empty: no figures until a check. */
+  g_assert_cmpint (cli_run_full (f, NULL, NULL, &out3, &err3, status_text), ==, 2);
+  g_assert_cmpstr (out3, ==, "");
+  g_assert_nonnull (strstr (err3, "No check has run yet"));
+
+  /* --once checks anyway, and says it in its warnings. */
+  damage_cache (f);
+  g_assert_cmpint (cli_run_full (f, NULL, NULL, &out2, &err2, once), ==, 1);
+  g_assert_nonnull (strstr (err2, "damaged"));
+  report = cli_parse_object (out2, p2);
+  g_assert_true (json_object_get_boolean_member (report, "ok"));
+  warnings = json_object_get_array_member (report, "warnings");
+  g_assert_cmpuint (json_array_get_length (warnings), ==, 1);
+  warning = json_array_get_object_element (warnings, 0);
+  g_assert_cmpstr (json_object_get_string_member (warning, "code"), ==, "cache_rebuilt");
+  g_assert_nonnull (strstr (json_object_get_string_member (warning, "message"), "damaged"));
+}
+
+/* Counts in words (one request, never "1 requests"); the other
+ * company's rows in the report, not a log line on every run. */
+static void
+test_report_words (CliFixture    *f,
+                   gconstpointer  data)
+{
+  const char *once[] = { "--once", NULL };
+  const char *once_json[] = { "--once", "--json", NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GRegex) wrong = g_regex_new ("(^|[^0-9.,])1 (requests|appointments)\\b", 0, 0, NULL);
+  g_autofree char *out = NULL, *err = NULL, *json_out = NULL, *json_err = NULL;
+  GArray *foreign = cs_sim_dataset_get_foreign_ids (cs_sim_server_get_dataset (f->sim));
+  JsonObject *refused;
+
+  g_assert_cmpuint (foreign->len, >, 0);
+  cli_set_up_secrets (f);
+
+  g_assert_cmpint (cli_run_full (f, NULL, NULL, &out, &err, once), ==, 1);
+  g_assert_true (g_str_has_prefix (out, "Checked "));
+  g_assert_nonnull (strstr (out, " to the CRM server)."));
+  g_assert_false (g_regex_match (wrong, out, 0, NULL));
+  g_assert_nonnull (strstr (out, "of another company"));
+  g_assert_null (strstr (err, "another company"));
+
+  g_assert_cmpint (cli_run_full (f, NULL, NULL, &json_out, &json_err, once_json), ==, 1);
+  refused = json_object_get_object_member (cli_parse_object (json_out, parser), "refused");
+  g_assert_cmpint (json_object_get_int_member (refused, "other_company"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (refused, "other_company"), <=, foreign->len);
+  g_assert_true (json_object_has_member (refused, "invalid"));
+  g_assert_cmpstr (json_err, ==, "");
 }
 
 int
@@ -1114,7 +1320,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/calsync/cli/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/calsync/cli/" path, CliFixture, NULL, cli_fixture_set_up, func, \
+              cli_fixture_tear_down)
 
   ADD ("once-json-and-status", test_once_json_and_status);
   ADD ("once-three-in-a-row", test_once_three_in_a_row);
@@ -1130,6 +1337,15 @@ main (int   argc,
   ADD ("action-killed-mid-create", test_action_killed_mid_create);
   ADD ("help-in-german", test_help_in_german);
   ADD ("demo", test_demo);
+  ADD ("usage-errors", test_usage_errors);
+  ADD ("both-addresses", test_both_addresses);
+  ADD ("background-with-addresses", test_background_with_addresses);
+  ADD ("json-always", test_json_always);
+  ADD ("missing-secret-named", test_missing_secret_named);
+  ADD ("rejected-key-named", test_rejected_key_named);
+  ADD ("calcom-address-without-version", test_calcom_address_without_version);
+  ADD ("damaged-cache", test_damaged_cache);
+  ADD ("report-words", test_report_words);
 
 #undef ADD
 

@@ -84,7 +84,7 @@ fixture_setup (Fixture *f,
   for (guint i = 0; i < n_checks; i++)
     ui_test_verify (&f->ui);
 
-  f->model = cs_appointment_model_new (cs_engine_get_store (f->ui.engine), NULL);
+  f->model = cs_appointment_model_new (cs_engine_get_store (f->ui.engine), f->ui.clock);
   f->dashboard = g_object_new (CS_TYPE_DASHBOARD, NULL);
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, width, 800);

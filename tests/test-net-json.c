@@ -176,7 +176,7 @@ assert_calcom_member_rejected (const char *member,
 
   g_test_message ("Cal.com booking with %s = %.80s", member, value != NULL ? value : "(missing)");
 
-  bookings = cs_calcom_parse_bookings_page (body, NULL, &n_rejected, &error);
+  bookings = cs_calcom_parse_bookings_page (body, NULL, &n_rejected, NULL, &error);
   g_assert_no_error (error);
   assert_first_and_last_only (bookings, n_rejected);
 }
@@ -194,7 +194,7 @@ assert_calcom_member_accepted (const char *member,
 
   g_test_message ("Cal.com booking with %s = %.80s", member, value != NULL ? value : "(missing)");
 
-  bookings = cs_calcom_parse_bookings_page (body, NULL, &n_rejected, &error);
+  bookings = cs_calcom_parse_bookings_page (body, NULL, &n_rejected, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (bookings);
   g_assert_cmpuint (bookings->len, ==, 3);
@@ -239,7 +239,7 @@ assert_backend_member_rejected (const char *member,
   g_test_message ("CRM row with %s = %.80s", member, value != NULL ? value : "(missing)");
 
   appointments = cs_backend_parse_appointments_page (body, COMPANY, NULL, &n_rejected, &n_foreign,
-                                                     &error);
+                                                     NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (appointments);
   g_assert_cmpuint (appointments->len, ==, 2);
@@ -370,7 +370,7 @@ test_calcom_openapi_page (void)
   const CsAttendee *attendee;
   guint n_rejected = 99;
 
-  bookings = cs_calcom_parse_bookings_page (body, &page, &n_rejected, &error);
+  bookings = cs_calcom_parse_bookings_page (body, &page, &n_rejected, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (bookings);
   g_assert_cmpuint (bookings->len, ==, 3);
@@ -623,7 +623,7 @@ test_calcom_escapes (void)
   assert_calcom_member_rejected ("title", "\"\\uffff\"");
 
   /* A proper surrogate pair and other escapes are fine. */
-  bookings = cs_calcom_parse_bookings_page (body, NULL, &n_rejected, &error);
+  bookings = cs_calcom_parse_bookings_page (body, NULL, &n_rejected, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (bookings->len, ==, 3);
   g_assert_cmpstr (((CsBooking *) g_ptr_array_index (bookings, 1))->title, ==,
@@ -650,7 +650,7 @@ test_calcom_pagination_required (void)
           g_autoptr(GPtrArray) bookings = NULL;
           g_autoptr(GError) error = NULL;
 
-          bookings = cs_calcom_parse_bookings_page (body, NULL, NULL, &error);
+          bookings = cs_calcom_parse_bookings_page (body, NULL, NULL, NULL, &error);
           g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
           g_assert_null (bookings);
           g_assert_nonnull (strstr (error->message, members[i]));
@@ -674,7 +674,7 @@ test_calcom_envelope_error (void)
   g_autofree char *long_text = NULL;
   g_autofree char *long_message = NULL;
 
-  bookings = cs_calcom_parse_bookings_page (body, NULL, NULL, &error);
+  bookings = cs_calcom_parse_bookings_page (body, NULL, NULL, NULL, &error);
   g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
   g_assert_null (bookings);
   g_assert_nonnull (strstr (error->message,
@@ -968,7 +968,7 @@ test_not_json (void)
 
       g_test_message ("body %u", i);
 
-      bookings = cs_calcom_parse_bookings_page (body, NULL, NULL, &error);
+      bookings = cs_calcom_parse_bookings_page (body, NULL, NULL, NULL, &error);
       g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
       g_assert_null (bookings);
       g_clear_error (&error);
@@ -983,7 +983,8 @@ test_not_json (void)
       g_assert_null (calcom_me);
       g_clear_error (&error);
 
-      appointments = cs_backend_parse_appointments_page (body, COMPANY, NULL, NULL, NULL, &error);
+      appointments = cs_backend_parse_appointments_page (body, COMPANY, NULL, NULL, NULL, NULL,
+                                                         &error);
       g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
       g_assert_null (appointments);
       g_clear_error (&error);
@@ -1047,10 +1048,10 @@ test_truncated (void)
           guint n_foreign = 0;
 
           if (f == 0)
-            result = cs_calcom_parse_bookings_page (prefix, NULL, &n_rejected, &error);
+            result = cs_calcom_parse_bookings_page (prefix, NULL, &n_rejected, NULL, &error);
           else
             result = cs_backend_parse_appointments_page (prefix, COMPANY, NULL, &n_rejected,
-                                                         &n_foreign, &error);
+                                                         &n_foreign, NULL, &error);
 
           if (is_blank (data + n, length - n))
             {
@@ -1083,7 +1084,7 @@ test_deep_nesting (void)
 
   memset (deep, '[', depth);
   body = g_bytes_new (deep, depth);
-  bookings = cs_calcom_parse_bookings_page (body, NULL, NULL, &error);
+  bookings = cs_calcom_parse_bookings_page (body, NULL, NULL, NULL, &error);
   g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
   g_assert_null (bookings);
   g_assert_nonnull (strstr (error->message, "deeper"));
@@ -1097,7 +1098,7 @@ test_deep_nesting (void)
     g_string_append_c (objects, '}');
   g_string_append (objects, ",\"meta\":{}}");
   objects_body = g_bytes_new (objects->str, objects->len);
-  appointments = cs_backend_parse_appointments_page (objects_body, COMPANY, NULL, NULL, NULL,
+  appointments = cs_backend_parse_appointments_page (objects_body, COMPANY, NULL, NULL, NULL, NULL,
                                                      &error);
   g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
   g_assert_null (appointments);
@@ -1140,12 +1141,13 @@ test_nul_and_utf8 (void)
       g_autoptr(GPtrArray) appointments = NULL;
       g_autoptr(GError) error = NULL;
 
-      bookings = cs_calcom_parse_bookings_page (body, NULL, NULL, &error);
+      bookings = cs_calcom_parse_bookings_page (body, NULL, NULL, NULL, &error);
       g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
       g_assert_null (bookings);
       g_clear_error (&error);
 
-      appointments = cs_backend_parse_appointments_page (body, COMPANY, NULL, NULL, NULL, &error);
+      appointments = cs_backend_parse_appointments_page (body, COMPANY, NULL, NULL, NULL, NULL,
+                                                         &error);
       g_assert_error (error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE);
       g_assert_null (appointments);
     }
@@ -1166,7 +1168,7 @@ test_backend_contract_example (void)
   guint n_foreign = 99;
 
   appointments = cs_backend_parse_appointments_page (body, COMPANY, &page, &n_rejected,
-                                                     &n_foreign, &error);
+                                                     &n_foreign, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (appointments);
   g_assert_cmpuint (appointments->len, ==, 2);
@@ -1357,7 +1359,7 @@ test_backend_foreign (void)
   guint n_foreign = 99;
 
   appointments = cs_backend_parse_appointments_page (body, COMPANY, NULL, &n_rejected, &n_foreign,
-                                                     &error);
+                                                     NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (appointments->len, ==, 2);
   g_assert_cmpuint (n_rejected, ==, 0);
@@ -1366,7 +1368,7 @@ test_backend_foreign (void)
 
   /* Seen from the other company, only that row belongs to it. */
   appointments = cs_backend_parse_appointments_page (body, OTHER_COMPANY, NULL, &n_rejected,
-                                                     &n_foreign, &error);
+                                                     &n_foreign, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (appointments->len, ==, 1);
   g_assert_cmpuint (n_foreign, ==, 2);
@@ -1852,7 +1854,7 @@ test_log_privacy (void)
       g_autoptr(GBytes) single_body = bytes_from_string (single);
       guint n_rejected = 0;
 
-      bookings = cs_calcom_parse_bookings_page (body, NULL, &n_rejected, &error);
+      bookings = cs_calcom_parse_bookings_page (body, NULL, &n_rejected, NULL, &error);
       g_assert_no_error (error);
       assert_first_and_last_only (bookings, n_rejected);
 
@@ -1871,7 +1873,8 @@ test_log_privacy (void)
       g_autofree char *single = g_strdup_printf ("{\"data\":%s}", backend_middles[i]);
       g_autoptr(GBytes) single_body = bytes_from_string (single);
 
-      appointments = cs_backend_parse_appointments_page (body, COMPANY, NULL, NULL, NULL, &error);
+      appointments = cs_backend_parse_appointments_page (body, COMPANY, NULL, NULL, NULL, NULL,
+                                                         &error);
       g_assert_no_error (error);
       g_assert_cmpuint (appointments->len, ==, 2);
 
@@ -1931,7 +1934,7 @@ check_parsers_survive (GBytes *body)
     CsCalcomPage page;
     guint n_rejected = 0;
 
-    bookings = cs_calcom_parse_bookings_page (body, &page, &n_rejected, &error);
+    bookings = cs_calcom_parse_bookings_page (body, &page, &n_rejected, NULL, &error);
     g_assert_true ((bookings == NULL) != (error == NULL));
     any |= bookings != NULL;
     if (bookings == NULL)
@@ -1971,7 +1974,7 @@ check_parsers_survive (GBytes *body)
     guint n_foreign = 0;
 
     appointments = cs_backend_parse_appointments_page (body, COMPANY, &page, &n_rejected,
-                                                       &n_foreign, &error);
+                                                       &n_foreign, NULL, &error);
     g_assert_true ((appointments == NULL) != (error == NULL));
     any |= appointments != NULL;
     if (appointments == NULL)

@@ -1389,6 +1389,79 @@ test_rate_limit (Fixture       *f,
 
 /* Faults */
 
+static gint64
+meta_total (Response *r)
+{
+  return json_object_get_int_member (json_object_get_object_member (response_object (r), "meta"),
+                                     "total");
+}
+
+/* The drift knobs change the data while a listing is read, and the truth
+ * follows: rows deleted after page 1 are gone (the bookings they held now
+ * orphaned), rows added land in front of the read position as orphans. */
+static void
+test_drift_truth (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(Response) page1 = NULL;
+  g_autoptr(Response) again = NULL;
+  g_autoptr(Response) bookings = NULL;
+  JsonArray *items;
+  CsSimFaults faults;
+  gint64 deleted_id, first_id;
+  const char *held_uid, *vanished_uid;
+  CsSimAppointment *row;
+  CsSimBooking *held;
+  gint64 total;
+
+  /* The CRM: the last three rows of page 1 are deleted once it is sent. */
+  cs_sim_faults_init (&faults);
+  faults.drift_after_page = 1;
+  faults.drift_rows = -3;
+  cs_sim_server_set_faults (f->server, CS_SIM_SERVICE_BACKEND, &faults);
+  page1 = request (f, CS_SIM_SERVICE_BACKEND, "GET", "/api/v1/appointments?per_page=50", NULL);
+  g_assert_cmpuint (page1->status, ==, 200);
+  items = json_object_get_array_member (response_object (page1), "data");
+  total = meta_total (page1);
+  deleted_id = json_object_get_int_member (json_array_get_object_element (items, 49), "id");
+  row = cs_sim_dataset_lookup_appointment (f->dataset, deleted_id);
+  g_assert_cmpint (row->appointment->deleted_at, !=, CS_TIME_UNSET);
+  g_assert_null (cs_sim_dataset_get_truth (f->dataset, deleted_id));
+  held_uid = row->appointment->calcom_booking_uid;
+  held = held_uid != NULL ? cs_sim_dataset_lookup_booking (f->dataset, held_uid) : NULL;
+  if (held != NULL && cs_booking_status_is_active (held->booking->status))
+    g_assert_cmpint (cs_sim_dataset_get_booking_truth (f->dataset, held_uid)->status, ==,
+                     CS_SYNC_STATUS_ORPHANED_CALCOM);
+
+  /* Once: the next listing holds still, three rows shorter. */
+  again = request (f, CS_SIM_SERVICE_BACKEND, "GET", "/api/v1/appointments?per_page=50", NULL);
+  g_assert_cmpint (meta_total (again), ==, total - 3);
+  g_clear_pointer (&again, response_free);
+
+  /* Two rows added in front: ids below every other, orphaned. */
+  faults.drift_rows = 2;
+  cs_sim_server_set_faults (f->server, CS_SIM_SERVICE_BACKEND, &faults);
+  again = request (f, CS_SIM_SERVICE_BACKEND, "GET", "/api/v1/appointments?per_page=50", NULL);
+  g_clear_pointer (&again, response_free);
+  again = request (f, CS_SIM_SERVICE_BACKEND, "GET", "/api/v1/appointments?per_page=50", NULL);
+  items = json_object_get_array_member (response_object (again), "data");
+  first_id = json_object_get_int_member (json_array_get_object_element (items, 0), "id");
+  g_assert_cmpint (cs_sim_dataset_get_truth (f->dataset, first_id)->status, ==,
+                   CS_SYNC_STATUS_ORPHANED_LOCAL);
+  g_assert_cmpint (meta_total (again), ==, total - 1);
+
+  /* Cal.com: the last booking of the first page goes for good. */
+  faults.drift_rows = -1;
+  cs_sim_server_set_faults (f->server, CS_SIM_SERVICE_CALCOM, &faults);
+  bookings = request (f, CS_SIM_SERVICE_CALCOM, "GET",
+                      "/bookings?sortCreated=asc&take=20&skip=0", NULL);
+  g_assert_cmpuint (bookings->status, ==, 200);
+  items = json_object_get_array_member (response_object (bookings), "data");
+  vanished_uid = json_object_get_string_member (json_array_get_object_element (items, 19), "uid");
+  g_assert_null (cs_sim_dataset_lookup_booking (f->dataset, vanished_uid));
+  g_assert_null (cs_sim_dataset_get_booking_truth (f->dataset, vanished_uid));
+}
+
 static void
 test_fault_latency (Fixture       *f,
                     gconstpointer  data)
@@ -1825,6 +1898,7 @@ main (int   argc,
   ADD_SERVER_TEST ("backend/sync-status", test_backend_sync_status, NULL);
   ADD_SERVER_TEST ("backend/patch-cancel-audit", test_backend_patch_cancel_audit, NULL);
   ADD_SERVER_TEST ("rate-limit", test_rate_limit, NULL);
+  ADD_SERVER_TEST ("drift-truth", test_drift_truth, NULL);
   ADD_SERVER_TEST ("faults/latency", test_fault_latency, NULL);
   ADD_SERVER_TEST ("faults/error-rate", test_fault_error_rate, NULL);
   ADD_SERVER_TEST ("faults/force-status-storm", test_fault_force_status_and_storm, NULL);

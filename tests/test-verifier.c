@@ -31,14 +31,15 @@ typedef struct
 } Fixture;
 
 static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
+fixture_set_up_seed (Fixture *f,
+                     guint    n_appointments,
+                     guint32  seed)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
   f->clock = cs_manual_clock_new (NET_TEST_NOW);
-  f->sim = net_test_start_sim (f->clock, GPOINTER_TO_UINT (data), 21);
+  f->sim = net_test_start_sim (f->clock, n_appointments, seed);
 
   f->dir = g_dir_make_tmp ("calsync-verifier-XXXXXX", &error);
   g_assert_no_error (error);
@@ -54,6 +55,13 @@ fixture_set_up (Fixture       *f,
   cs_backend_client_set_token (f->backend, cs_sim_server_get_backend_token (f->sim));
 
   f->verifier = cs_verifier_new (f->store, f->calcom, f->backend, f->clock);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  fixture_set_up_seed (f, GPOINTER_TO_UINT (data), 21);
 }
 
 static void
@@ -708,6 +716,364 @@ test_lookup_failure_reason (Fixture       *f,
   g_assert_true (server_reason);
 }
 
+
+/* Listings that move while they are read (DESIGN.md §2.5) */
+
+#define DRIFT_APPOINTMENTS 300
+#define DRIFT_PAGE_SIZE    25
+#define DRIFT_MIDDLE_PAGE  6   /* of about 12 pages on either side */
+/* Twenty seeds per service and direction: ten where the listing moves
+ * after page 1, ten where it moves in the middle. */
+#define DRIFT_SEEDS        10
+
+typedef struct
+{
+  CsSimService service;
+  guint        after_page;
+  int          rows;
+} DriftCase;
+
+/* No cached appointment or booking is orphaned that the simulator's truth
+ * (the state after the drift) does not call orphaned; with @exact, every
+ * appointment and unclaimed booking is also where its truth says. */
+static void
+check_truth (Fixture  *f,
+             gboolean  exact)
+{
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  GPtrArray *appointments = cs_sim_dataset_get_appointments (dataset);
+  GPtrArray *bookings = cs_sim_dataset_get_bookings (dataset);
+
+  for (guint i = 0; i < appointments->len; i++)
+    {
+      CsSimAppointment *row = g_ptr_array_index (appointments, i);
+      const CsAppointment *a = row->appointment;
+      const CsSimTruth *truth;
+      g_autoptr(CsAppointment) cached = NULL;
+
+      if (a->company_id != CS_SIM_DEFAULT_COMPANY_ID || a->deleted_at != CS_TIME_UNSET)
+        continue;
+
+      truth = cs_sim_dataset_get_truth (dataset, a->id);
+      g_assert_nonnull (truth);
+      cached = cs_store_get_appointment (f->store, a->id, NULL);
+      if (exact && cached == NULL)
+        g_error ("appointment %" G_GINT64_FORMAT " (%s) is not in the cache", a->id,
+                 cs_sim_category_to_string (truth->category));
+      if (cached == NULL)
+        continue;
+
+      if (cached->sync.status == CS_SYNC_STATUS_ORPHANED_LOCAL &&
+          truth->status != CS_SYNC_STATUS_ORPHANED_LOCAL)
+        g_error ("appointment %" G_GINT64_FORMAT " (%s) is a false orphan", a->id,
+                 cs_sim_category_to_string (truth->category));
+
+      if (exact && (cached->sync.status != truth->status ||
+                    cached->sync.sync_error_code != truth->error_code))
+        g_error ("appointment %" G_GINT64_FORMAT " (%s): %s/%s, truth %s/%s", a->id,
+                 cs_sim_category_to_string (truth->category),
+                 cs_sync_status_to_string (cached->sync.status),
+                 cs_error_code_to_string (cached->sync.sync_error_code),
+                 cs_sync_status_to_string (truth->status),
+                 cs_error_code_to_string (truth->error_code));
+    }
+
+  for (guint i = 0; i < bookings->len; i++)
+    {
+      const CsBooking *b = ((CsSimBooking *) g_ptr_array_index (bookings, i))->booking;
+      const CsSimTruth *truth = cs_sim_dataset_get_booking_truth (dataset, b->uid);
+      g_autoptr(CsBooking) cached = cs_store_get_booking (f->store, b->uid, NULL);
+      gboolean orphan = truth != NULL && truth->status == CS_SYNC_STATUS_ORPHANED_CALCOM;
+
+      if (cached != NULL && cached->sync.status == CS_SYNC_STATUS_ORPHANED_CALCOM && !orphan)
+        g_error ("booking %s is a false orphan", b->uid);
+      if (exact && orphan &&
+          (cached == NULL || cached->sync.status != CS_SYNC_STATUS_ORPHANED_CALCOM))
+        g_error ("booking %s (%s) is not found as orphaned", b->uid,
+                 cs_sim_category_to_string (truth->category));
+    }
+}
+
+/* The orphans a listing alone decides, since no lookup can: appointments
+ * without a booking uid (from Cal.com's listing), bookings that name no
+ * appointment (from the CRM's). As "id:N" and "uid:U". */
+static GPtrArray *
+listing_orphans (Fixture      *f,
+                 CsSimService  service)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+
+  if (service == CS_SIM_SERVICE_CALCOM)
+    {
+      g_autoptr(GPtrArray) all = cs_store_list_appointments (f->store, CS_TIME_UNSET,
+                                                             CS_TIME_UNSET, NULL);
+
+      for (guint i = 0; i < all->len; i++)
+        {
+          const CsAppointment *a = g_ptr_array_index (all, i);
+
+          if (a->sync.status == CS_SYNC_STATUS_ORPHANED_LOCAL && a->calcom_booking_uid == NULL)
+            g_ptr_array_add (keys, g_strdup_printf ("id:%" G_GINT64_FORMAT, a->id));
+        }
+    }
+  else
+    {
+      g_autoptr(GPtrArray) all = cs_store_list_bookings (f->store, CS_TIME_UNSET, CS_TIME_UNSET,
+                                                         NULL);
+
+      for (guint i = 0; i < all->len; i++)
+        {
+          const CsBooking *b = g_ptr_array_index (all, i);
+
+          if (b->sync.status == CS_SYNC_STATUS_ORPHANED_CALCOM &&
+              cs_booking_get_crm_appointment_id (b) == NULL)
+            g_ptr_array_add (keys, g_strconcat ("uid:", b->uid, NULL));
+        }
+    }
+
+  return keys;
+}
+
+/* Each of @keys is still an orphan with @attempts attempts. */
+static void
+assert_attempts_kept (Fixture   *f,
+                      GPtrArray *keys,
+                      guint      attempts)
+{
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (keys, i);
+      const CsSyncTracking *sync;
+      g_autoptr(CsAppointment) a = NULL;
+      g_autoptr(CsBooking) b = NULL;
+
+      if (g_str_has_prefix (key, "id:"))
+        {
+          a = cs_store_get_appointment (f->store, g_ascii_strtoll (key + 3, NULL, 10), NULL);
+          g_assert_nonnull (a);
+          sync = &a->sync;
+          g_assert_cmpint (sync->status, ==, CS_SYNC_STATUS_ORPHANED_LOCAL);
+        }
+      else
+        {
+          b = cs_store_get_booking (f->store, key + 4, NULL);
+          g_assert_nonnull (b);
+          sync = &b->sync;
+          g_assert_cmpint (sync->status, ==, CS_SYNC_STATUS_ORPHANED_CALCOM);
+        }
+
+      if (sync->sync_attempt_count != attempts)
+        g_error ("%s has %u attempts, not %u", key, sync->sync_attempt_count, attempts);
+    }
+}
+
+static void
+set_small_pages (Fixture *f)
+{
+  cs_calcom_client_set_page_size (f->calcom, DRIFT_PAGE_SIZE);
+  cs_backend_client_set_page_size (f->backend, DRIFT_PAGE_SIZE);
+}
+
+static void
+set_drift (Fixture         *f,
+           const DriftCase *c,
+           gboolean         every_listing)
+{
+  CsSimFaults faults;
+
+  cs_sim_faults_init (&faults);
+  faults.drift_after_page = c->after_page;
+  faults.drift_rows = c->rows;
+  faults.drift_every_listing = every_listing;
+  cs_sim_server_set_faults (f->sim, c->service, &faults);
+}
+
+/* The listing moves once, after page 1 or in the middle: it is read again,
+ * and the run finds exactly the truth after the move, over many seeds.
+ * Without the re-read, rows slipped past a page boundary (more than the
+ * lookup budget) would be orphans, and rows that appeared would be missed. */
+static void
+test_drift_once (gconstpointer data)
+{
+  const DriftCase *c = data;
+  guint32 first_seed = c->after_page == 1 ? 1 : DRIFT_SEEDS + 1;
+
+  for (guint32 seed = first_seed; seed < first_seed + DRIFT_SEEDS; seed++)
+    {
+      Fixture fixture = { NULL }, *f = &fixture;
+      g_autoptr(CsVerifyReport) report = NULL;
+
+      fixture_set_up_seed (f, DRIFT_APPOINTMENTS, seed);
+      set_small_pages (f);
+      set_drift (f, c, FALSE);
+
+      report = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+      g_assert_false (report->suspect);
+      g_assert_cmpuint (report->n_drifted_listings, ==, 0);
+      g_assert_cmpuint (report->n_undecided, ==, 0);
+      check_truth (f, TRUE);
+
+      fixture_tear_down (f, NULL);
+    }
+}
+
+/* The listing moves on every read, so it is still moving after two reads
+ * again: what it cannot decide keeps the cache's state. After a clean first
+ * run, no new orphan appears but those a lookup proved (at most the lookup
+ * budget), and an orphan the listing alone would have confirmed keeps its
+ * attempt count. */
+static void
+test_drift_always (gconstpointer data)
+{
+  const DriftCase *c = data;
+
+  for (guint32 seed = 1; seed <= DRIFT_SEEDS; seed += 3)
+    {
+      Fixture fixture = { NULL }, *f = &fixture;
+      g_autoptr(CsVerifyReport) first = NULL;
+      g_autoptr(CsVerifyReport) drifting = NULL;
+      g_autoptr(GPtrArray) kept = NULL;
+      CsStoreCounts before = { 0 }, after = { 0 };
+      CsSyncStatus orphan;
+
+      fixture_set_up_seed (f, DRIFT_APPOINTMENTS, seed);
+      set_small_pages (f);
+      first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+      check_truth (f, TRUE);
+      g_assert_true (cs_store_get_counts (f->store, &before, NULL));
+      kept = listing_orphans (f, c->service);
+      g_assert_cmpuint (kept->len, >, 0);
+
+      set_drift (f, c, TRUE);
+      cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_MINUTE);
+      drifting = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+
+      g_assert_cmpuint (drifting->n_drifted_listings, ==, 1);
+      g_assert_cmpuint (drifting->n_undecided, >=, kept->len);
+      check_truth (f, FALSE);
+      assert_attempts_kept (f, kept, 1);
+
+      /* New orphans only where a lookup (four per run) proved one. */
+      orphan = c->service == CS_SIM_SERVICE_CALCOM ? CS_SYNC_STATUS_ORPHANED_LOCAL
+                                                   : CS_SYNC_STATUS_ORPHANED_CALCOM;
+      g_assert_true (cs_store_get_counts (f->store, &after, NULL));
+      g_assert_cmpuint (after.by_status[orphan], <=, before.by_status[orphan] + 4);
+
+      fixture_tear_down (f, NULL);
+    }
+}
+
+/* A Cal.com listing that keeps losing a quarter of the window while it is
+ * read leaves those appointments undecided: that is no finding, so the
+ * mass-orphan guard does not hold the run back for it either (the run
+ * applies what it could decide), and still no orphan appears but what a
+ * lookup proved. */
+static void
+test_drift_large_not_suspect (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const DriftCase large = { CS_SIM_SERVICE_CALCOM, 1, -DRIFT_PAGE_SIZE };
+  g_autoptr(CsVerifyReport) first = NULL;
+  g_autoptr(CsVerifyReport) drifting = NULL;
+  CsStoreCounts before = { 0 }, after = { 0 };
+
+  set_small_pages (f);
+  first = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_true (cs_store_get_counts (f->store, &before, NULL));
+
+  set_drift (f, &large, TRUE);
+  cs_manual_clock_advance (CS_MANUAL_CLOCK (f->clock), CS_USEC_PER_MINUTE);
+  drifting = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+
+  g_assert_false (drifting->suspect);
+  g_assert_cmpuint (drifting->n_drifted_listings, ==, 1);
+  g_assert_cmpuint (drifting->n_undecided, >, drifting->n_window / 5);
+  g_assert_true (cs_store_get_counts (f->store, &after, NULL));
+  g_assert_cmpuint (after.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL], <=,
+                    before.by_status[CS_SYNC_STATUS_ORPHANED_LOCAL] + 4);
+}
+
+/* Rows over 64 KiB: the client refuses them (and says so in the log); their
+ * partners on the other side are present, only unreadable, so they stay as
+ * they were: no orphan, no failed attempt, no lookup that would be refused
+ * the same way. */
+static void
+check_oversized (Fixture      *f,
+                 CsSimService  service)
+{
+  CsSimDataset *dataset = cs_sim_server_get_dataset (f->sim);
+  GPtrArray *appointments = cs_sim_dataset_get_appointments (dataset);
+  GPtrArray *bookings = cs_sim_dataset_get_bookings (dataset);
+  g_autoptr(GPtrArray) keys = cs_sim_dataset_oversize_titles (dataset, service, 6);
+  g_autoptr(GHashTable) refused = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(CsVerifyReport) report = NULL;
+  guint partners = 0;
+
+  g_assert_cmpuint (keys->len, ==, 6);
+  for (guint i = 0; i < keys->len; i++)
+    g_hash_table_add (refused, g_ptr_array_index (keys, i));
+
+  report = run_kind (f, CS_VERIFICATION_COMPREHENSIVE);
+  g_assert_false (report->suspect);
+  g_assert_cmpuint (report->n_rejected, ==, 6);
+  g_assert_cmpuint (report->n_undecided, >=, 6);
+  check_truth (f, FALSE);
+
+  if (service == CS_SIM_SERVICE_CALCOM)
+    {
+      for (guint i = 0; i < appointments->len; i++)
+        {
+          CsSimAppointment *row = g_ptr_array_index (appointments, i);
+          const CsAppointment *a = row->appointment;
+          g_autoptr(CsAppointment) cached = NULL;
+
+          if (a->calcom_booking_uid == NULL ||
+              !g_hash_table_contains (refused, a->calcom_booking_uid))
+            continue;
+          cached = cs_store_get_appointment (f->store, a->id, NULL);
+          g_assert_nonnull (cached);
+          g_assert_cmpint (cached->sync.status, ==, CS_SYNC_STATUS_PENDING);
+          g_assert_cmpuint (cached->sync.sync_attempt_count, ==, 0);
+          partners++;
+        }
+      g_assert_cmpuint (cs_sim_server_get_request_count (f->sim, CS_SIM_CALCOM_GET), <=, 4);
+    }
+  else
+    {
+      for (guint i = 0; i < bookings->len; i++)
+        {
+          const CsBooking *b = ((CsSimBooking *) g_ptr_array_index (bookings, i))->booking;
+          const char *id = cs_booking_get_crm_appointment_id (b);
+          g_autoptr(CsBooking) cached = NULL;
+
+          if (id == NULL || !g_hash_table_contains (refused, id))
+            continue;
+          cached = cs_store_get_booking (f->store, b->uid, NULL);
+          g_assert_nonnull (cached);
+          g_assert_cmpint (cached->sync.status, !=, CS_SYNC_STATUS_ORPHANED_CALCOM);
+          g_assert_cmpint (cached->sync.status, !=, CS_SYNC_STATUS_FAILED);
+          g_assert_cmpuint (cached->sync.sync_attempt_count, ==, 0);
+          partners++;
+        }
+    }
+
+  g_assert_cmpuint (partners, ==, 6);
+}
+
+static void
+test_oversized_booking (Fixture       *f,
+                        gconstpointer  data)
+{
+  check_oversized (f, CS_SIM_SERVICE_CALCOM);
+}
+
+static void
+test_oversized_appointment (Fixture       *f,
+                            gconstpointer  data)
+{
+  check_oversized (f, CS_SIM_SERVICE_BACKEND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -730,8 +1096,36 @@ main (int   argc,
   ADD ("cycle-lists-changes-only", 300, test_cycle_lists_changes_only);
   ADD ("cancelled-run-writes-nothing", 100, test_cancelled_run_writes_nothing);
   ADD ("lookup-failure-reason", 300, test_lookup_failure_reason);
+  ADD ("oversized-booking", 300, test_oversized_booking);
+  ADD ("oversized-appointment", 300, test_oversized_appointment);
+  ADD ("drift-large-not-suspect", DRIFT_APPOINTMENTS, test_drift_large_not_suspect);
 
 #undef ADD
+
+  {
+    static const struct { const char *name; DriftCase c; } drifts[] = {
+      { "calcom/lose-first-page", { CS_SIM_SERVICE_CALCOM, 1, -12 } },
+      { "calcom/lose-middle", { CS_SIM_SERVICE_CALCOM, DRIFT_MIDDLE_PAGE, -12 } },
+      { "calcom/gain-first-page", { CS_SIM_SERVICE_CALCOM, 1, 12 } },
+      { "calcom/gain-middle", { CS_SIM_SERVICE_CALCOM, DRIFT_MIDDLE_PAGE, 12 } },
+      { "backend/lose-first-page", { CS_SIM_SERVICE_BACKEND, 1, -12 } },
+      { "backend/lose-middle", { CS_SIM_SERVICE_BACKEND, DRIFT_MIDDLE_PAGE, -12 } },
+      { "backend/gain-first-page", { CS_SIM_SERVICE_BACKEND, 1, 12 } },
+      { "backend/gain-middle", { CS_SIM_SERVICE_BACKEND, DRIFT_MIDDLE_PAGE, 12 } },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (drifts); i++)
+      {
+        g_autofree char *once = g_strdup_printf ("/calsync/engine/verifier/drift-once/%s",
+                                                 drifts[i].name);
+        g_autofree char *always = g_strdup_printf ("/calsync/engine/verifier/drift-always/%s",
+                                                   drifts[i].name);
+
+        g_test_add_data_func (once, &drifts[i].c, test_drift_once);
+        if (drifts[i].c.rows < 0)
+          g_test_add_data_func (always, &drifts[i].c, test_drift_always);
+      }
+  }
 
   return g_test_run ();
 }

@@ -53,6 +53,7 @@ struct _CsEngine
   CsCircuitState   calcom_circuit;
   CsCircuitState   backend_circuit;
   GError          *setup_error;
+  CsEngineMissing  missing;
   gboolean         started;
 };
 
@@ -270,12 +271,53 @@ verifier_running_cb (CsVerifier *verifier,
     cs_engine_notify_changed (self);
 }
 
+/* The set-up error names exactly what is missing, so nobody has to guess
+ * which of the two keys to enter again; the command line reads
+ * cs_engine_get_missing() and says it in its own words. */
 static GError *
-missing_secret_error (void)
+missing_secret_error (CsEngineMissing missing)
 {
-  return g_error_new_literal (CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP,
-                              _("The Cal.com API key or the CRM access token "
-                                "is missing. Enter them in Preferences."));
+  const char *message;
+
+  if ((missing & CS_ENGINE_MISSING_CALCOM_KEY) && (missing & CS_ENGINE_MISSING_BACKEND_TOKEN))
+    message = _("The Cal.com API key and the CRM access token are missing. "
+                "Enter them in Preferences.");
+  else if (missing & CS_ENGINE_MISSING_CALCOM_KEY)
+    message = _("The Cal.com API key is missing. Enter it in Preferences.");
+  else
+    message = _("The CRM access token is missing. Enter it in Preferences.");
+
+  return g_error_new_literal (CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP, message);
+}
+
+static GError *
+missing_address_error (CsEngineMissing missing)
+{
+  const char *message;
+
+  if ((missing & CS_ENGINE_MISSING_CALCOM_URL) && (missing & CS_ENGINE_MISSING_BACKEND_URL))
+    message = _("The addresses of Cal.com and of the CRM server are not set up yet. Enter them in "
+                "Preferences.");
+  else if (missing & CS_ENGINE_MISSING_CALCOM_URL)
+    message = _("The address of Cal.com is not set up yet. Enter it in Preferences.");
+  else
+    message = _("The address of the CRM server is not set up yet. Enter it in Preferences.");
+
+  return g_error_new_literal (CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP, message);
+}
+
+/* Records which secrets are missing and, if one is, the set-up error. */
+static void
+check_secrets (CsEngine   *self,
+               const char *calcom_key,
+               const char *backend_token)
+{
+  if (calcom_key == NULL)
+    self->missing |= CS_ENGINE_MISSING_CALCOM_KEY;
+  if (backend_token == NULL)
+    self->missing |= CS_ENGINE_MISSING_BACKEND_TOKEN;
+  if (calcom_key == NULL || backend_token == NULL)
+    set_setup_error (self, missing_secret_error (self->missing));
 }
 
 static void
@@ -287,12 +329,13 @@ build_clients (CsEngine   *self,
   g_autofree char *backend_url = g_settings_get_string (self->settings, "backend-url");
   GError *error = NULL;
 
+  if (calcom_url[0] == '\0')
+    self->missing |= CS_ENGINE_MISSING_CALCOM_URL;
+  if (backend_url[0] == '\0')
+    self->missing |= CS_ENGINE_MISSING_BACKEND_URL;
   if (calcom_url[0] == '\0' || backend_url[0] == '\0')
     {
-      set_setup_error (self, g_error_new_literal (CS_ENGINE_ERROR, CS_ENGINE_ERROR_NOT_SET_UP,
-                                                  _("The addresses of Cal.com and of the CRM "
-                                                    "server are not set up yet. Enter them in "
-                                                    "Preferences.")));
+      set_setup_error (self, missing_address_error (self->missing));
       return;
     }
 
@@ -310,8 +353,7 @@ build_clients (CsEngine   *self,
       return;
     }
 
-  if (calcom_key == NULL || backend_token == NULL)
-    set_setup_error (self, missing_secret_error ());
+  check_secrets (self, calcom_key, backend_token);
 
   cs_calcom_client_set_api_key (self->calcom, calcom_key);
   cs_backend_client_set_token (self->backend, backend_token);
@@ -708,6 +750,21 @@ cs_engine_start_finish (CsEngine      *self,
 /* Accessors */
 
 /**
+ * cs_engine_get_clock:
+ * @self: an engine
+ *
+ * Returns: (transfer none): the clock every run and timer of the engine
+ *   reads: what "3 min ago" and "next at 12:00" are measured against
+ */
+CsClock *
+cs_engine_get_clock (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
+
+  return self->clock;
+}
+
+/**
  * cs_engine_get_store:
  * @self: a started engine
  *
@@ -749,6 +806,24 @@ cs_engine_get_setup_error (CsEngine *self)
   g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
 
   return self->setup_error;
+}
+
+/**
+ * cs_engine_get_missing:
+ * @self: a started engine
+ *
+ * What the set-up lacks, for a caller that says it in its own words (the
+ * command line names its options instead of Preferences). A secret counts
+ * as missing only once its address is set: without one it is not looked up.
+ *
+ * Returns: the missing addresses and secrets, or %CS_ENGINE_MISSING_NONE
+ */
+CsEngineMissing
+cs_engine_get_missing (CsEngine *self)
+{
+  g_return_val_if_fail (CS_IS_ENGINE (self), CS_ENGINE_MISSING_NONE);
+
+  return self->missing;
 }
 
 /**
@@ -1427,8 +1502,7 @@ reconfigure_apply (GTask *task)
     {
       /* The same servers: the objects stay (views hold the verifier),
        * only the secrets change. */
-      if (calcom_key == NULL || backend_token == NULL)
-        set_setup_error (self, missing_secret_error ());
+      check_secrets (self, calcom_key, backend_token);
       cs_calcom_client_set_api_key (self->calcom, calcom_key);
       cs_backend_client_set_token (self->backend, backend_token);
     }
@@ -1506,6 +1580,7 @@ cs_engine_reconfigure_async (CsEngine            *self,
 
   /* Starts over with what the keyring says: no earlier set-up error holds. */
   g_clear_error (&self->setup_error);
+  self->missing = CS_ENGINE_MISSING_NONE;
   lookup_secrets (task);
 }
 

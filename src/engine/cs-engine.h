@@ -37,6 +37,25 @@ typedef enum
   CS_ENGINE_ERROR_NOT_STARTED,
 } CsEngineError;
 
+/**
+ * CsEngineMissing:
+ * @CS_ENGINE_MISSING_NONE: nothing is missing
+ * @CS_ENGINE_MISSING_CALCOM_URL: the Cal.com address is not set
+ * @CS_ENGINE_MISSING_BACKEND_URL: the CRM server's address is not set
+ * @CS_ENGINE_MISSING_CALCOM_KEY: the Cal.com API key is not in the keyring
+ * @CS_ENGINE_MISSING_BACKEND_TOKEN: the CRM access token is not in the keyring
+ *
+ * What keeps the engine from checking (cs_engine_get_missing()).
+ */
+typedef enum
+{
+  CS_ENGINE_MISSING_NONE          = 0,
+  CS_ENGINE_MISSING_CALCOM_URL    = 1 << 0,
+  CS_ENGINE_MISSING_BACKEND_URL   = 1 << 1,
+  CS_ENGINE_MISSING_CALCOM_KEY    = 1 << 2,
+  CS_ENGINE_MISSING_BACKEND_TOKEN = 1 << 3,
+} CsEngineMissing;
+
 #define CS_TYPE_ENGINE (cs_engine_get_type ())
 
 G_DECLARE_FINAL_TYPE (CsEngine, cs_engine, CS, ENGINE, GObject)
@@ -55,9 +74,11 @@ void            cs_engine_start_async         (CsEngine            *self,
 gboolean        cs_engine_start_finish        (CsEngine            *self,
                                                GAsyncResult        *result,
                                                GError             **error);
+CsClock        *cs_engine_get_clock           (CsEngine            *self);
 CsStore        *cs_engine_get_store           (CsEngine            *self);
 const GError   *cs_engine_get_store_recovery  (CsEngine            *self);
 const GError   *cs_engine_get_setup_error     (CsEngine            *self);
+CsEngineMissing cs_engine_get_missing         (CsEngine            *self);
 CsVerifier     *cs_engine_get_verifier        (CsEngine            *self);
 CsOutbox       *cs_engine_get_outbox          (CsEngine            *self);
 CsAlertLog     *cs_engine_get_alerts          (CsEngine            *self);

@@ -123,10 +123,18 @@ typedef struct
   guint            n_rejected;
   guint            n_foreign;
 
+  /* What the listings could not tell (DESIGN.md §2.5): a side whose
+   * listing did not hold still, the rows its parser refused. */
+  gboolean         calcom_drifted;
+  gboolean         backend_drifted;
+  GHashTable      *refused_uids;      /* uid set, owned keys */
+  GHashTable      *refused_ids;       /* gint64 * set, owned keys */
+
   GHashTable      *missing_uids;      /* uid set, owned keys */
   GHashTable      *missing_ids;       /* gint64 * set, owned keys */
   GHashTable      *lookup_errors;     /* "uid:…" / "id:…" → message */
   GHashTable      *looked_up;         /* the same keys: asked once only */
+  GHashTable      *passed_over;       /* keys over the budget, left undecided */
   GQueue           lookups;           /* char * keys still to ask */
   guint            round;
 
@@ -229,10 +237,13 @@ run_data_free (RunData *run)
   g_clear_pointer (&run->seen_uids, g_hash_table_unref);
   g_clear_pointer (&run->appointments, g_ptr_array_unref);
   g_clear_pointer (&run->bookings, g_ptr_array_unref);
+  g_clear_pointer (&run->refused_uids, g_hash_table_unref);
+  g_clear_pointer (&run->refused_ids, g_hash_table_unref);
   g_clear_pointer (&run->missing_uids, g_hash_table_unref);
   g_clear_pointer (&run->missing_ids, g_hash_table_unref);
   g_clear_pointer (&run->lookup_errors, g_hash_table_unref);
   g_clear_pointer (&run->looked_up, g_hash_table_unref);
+  g_clear_pointer (&run->passed_over, g_hash_table_unref);
   g_queue_clear_full (&run->lookups, g_free);
   g_clear_pointer (&run->requested_ids, g_hash_table_unref);
   g_clear_pointer (&run->requested_uids, g_hash_table_unref);
@@ -531,6 +542,10 @@ calcom_list_cb (GObject      *object,
   else
     {
       run->n_rejected += listing->n_rejected;
+      run->calcom_drifted |= listing->drifted;
+      for (guint i = 0; i < listing->refused_uids->len; i++)
+        g_hash_table_add (run->refused_uids,
+                          g_strdup (g_ptr_array_index (listing->refused_uids, i)));
       for (guint i = 0; i < listing->bookings->len; i++)
         {
           CsBooking *booking = g_steal_pointer (&listing->bookings->pdata[i]);
@@ -567,6 +582,10 @@ backend_list_cb (GObject      *object,
     {
       run->n_rejected += listing->n_rejected;
       run->n_foreign += listing->n_foreign;
+      run->backend_drifted |= listing->drifted;
+      for (guint i = 0; i < listing->refused_ids->len; i++)
+        g_hash_table_add (run->refused_ids,
+                          int64_dup (g_array_index (listing->refused_ids, gint64, i)));
       for (guint i = 0; i < listing->appointments->len; i++)
         {
           CsAppointment *appointment = g_steal_pointer (&listing->appointments->pdata[i]);
@@ -895,6 +914,74 @@ lookup_key_for (const CsOutcome *outcome)
   return NULL;
 }
 
+/* What the listings cannot tell */
+
+/* The CRM appointment a booking names in its metadata, or 0. */
+static gint64
+booking_crm_id (const CsBooking *booking)
+{
+  const char *text = cs_booking_get_crm_appointment_id (booking);
+
+  return text != NULL ? g_ascii_strtoll (text, NULL, 10) : 0;
+}
+
+/* Whether the outcome's partner on the other side is a row the parser
+ * refused (a field over 64 KiB, say): it is there, only unreadable, and a
+ * lookup would be refused the same way. */
+static gboolean
+partner_refused (RunData         *run,
+                 const CsOutcome *outcome)
+{
+  gint64 id;
+
+  if (outcome->appointment != NULL)
+    return outcome->appointment->calcom_booking_uid != NULL &&
+           g_hash_table_contains (run->refused_uids, outcome->appointment->calcom_booking_uid);
+
+  id = outcome->booking != NULL ? booking_crm_id (outcome->booking) : 0;
+  return id > 0 && g_hash_table_contains (run->refused_ids, &id);
+}
+
+/* Whether the outcome would make (or take for granted) an orphan on
+ * grounds the run cannot trust: the partner's row was refused, or the
+ * listing that lacks the partner did not hold still even when read again
+ * (DESIGN.md §2.5). Only a lookup's 404 is a finding then. Such an item
+ * keeps what the cache knows and counts no attempt: a shifting list never
+ * makes an orphan. */
+static gboolean
+undecided_for (RunData         *run,
+               const CsOutcome *outcome)
+{
+  const CsAppointment *a = outcome->appointment;
+  g_autofree char *key = NULL;
+  gint64 id;
+
+  if (outcome->kind != CS_OUTCOME_ORPHANED_LOCAL && outcome->kind != CS_OUTCOME_ORPHANED_CALCOM &&
+      outcome->kind != CS_OUTCOME_LOOKUP_NEEDED)
+    return FALSE;
+
+  if (partner_refused (run, outcome))
+    return TRUE;
+
+  if (a != NULL ? !run->calcom_drifted : !run->backend_drifted)
+    return FALSE;
+
+  if (outcome->kind == CS_OUTCOME_LOOKUP_NEEDED)
+    {
+      /* Looked up and failed is that lookup's error; not looked up (over
+       * the budget) is not known. */
+      key = lookup_key_for (outcome);
+      return key == NULL || !g_hash_table_contains (run->looked_up, key);
+    }
+
+  if (a != NULL)
+    return a->calcom_booking_uid == NULL ||
+           !g_hash_table_contains (run->missing_uids, a->calcom_booking_uid);
+
+  id = outcome->booking != NULL ? booking_crm_id (outcome->booking) : 0;
+  return id <= 0 || !g_hash_table_contains (run->missing_ids, &id);
+}
+
 /* Deciding */
 
 static gboolean
@@ -1219,6 +1306,49 @@ decide_booking (CsVerifier      *self,
   g_ptr_array_add (run->save_bookings, g_steal_pointer (&next));
 }
 
+/* An item undecided_for() leaves alone: saved with the state the cache had
+ * (or the CRM's copy, for one the cache does not know yet), no attempt
+ * counted, no history event. */
+static void
+keep_undecided (RunData         *run,
+                const CsOutcome *outcome,
+                GHashTable      *cached_by_id,
+                GHashTable      *cached_by_uid)
+{
+  if (!is_requested (run, outcome->appointment, outcome->booking))
+    return;
+
+  run->report->n_undecided++;
+
+  if (outcome->appointment != NULL)
+    {
+      const CsAppointment *previous = g_hash_table_lookup (cached_by_id, &outcome->appointment->id);
+      g_autoptr(CsAppointment) next = cs_appointment_copy (outcome->appointment);
+
+      if (previous != NULL)
+        KEEP_LOCAL_STATE (next, previous);
+      if (previous == NULL || !cs_sync_tracking_equal (&previous->sync, &next->sync) ||
+          run->report_all)
+        g_ptr_array_add (run->report_appointments, cs_appointment_copy (next));
+
+      run->record->counts[next->sync.status]++;
+      add_issue (run->report, next, NULL, &next->sync);
+      g_ptr_array_add (run->save_appointments, g_steal_pointer (&next));
+    }
+  else
+    {
+      const CsBooking *previous = g_hash_table_lookup (cached_by_uid, outcome->booking->uid);
+      g_autoptr(CsBooking) next = cs_booking_copy (outcome->booking);
+
+      if (previous != NULL)
+        KEEP_LOCAL_STATE (next, previous);
+
+      run->record->counts[next->sync.status]++;
+      add_issue (run->report, NULL, next, &next->sync);
+      g_ptr_array_add (run->save_bookings, g_steal_pointer (&next));
+    }
+}
+
 /* A booking that is claimed needs no tracking of its own: it is seen, and
  * any orphan finding it had is over. */
 static void
@@ -1354,6 +1484,8 @@ decide (GTask             *task,
 
       if (o->appointment != NULL)
         window++;
+      if (undecided_for (run, o))
+        continue;
       if (o->kind == CS_OUTCOME_ORPHANED_LOCAL &&
           (cached_a == NULL || cached_a->sync.status != CS_SYNC_STATUS_ORPHANED_LOCAL))
         newly_local++;
@@ -1376,6 +1508,16 @@ decide (GTask             *task,
     {
       const CsOutcome *o = cs_reconcile_result_get (result, i);
 
+      if (undecided_for (run, o))
+        {
+          /* An unclaimed booking left undecided keeps its own state: it
+           * is not "claimed" either. */
+          if (o->appointment == NULL && o->booking != NULL)
+            g_hash_table_add (orphaned_uids, o->booking->uid);
+          keep_undecided (run, o, by_id, by_uid);
+          continue;
+        }
+
       if (o->appointment != NULL)
         decide_appointment (self, run, o, by_id);
       else if (o->booking != NULL)
@@ -1386,6 +1528,17 @@ decide (GTask             *task,
     }
 
   mark_claimed_bookings (self, run, orphaned_uids, by_uid);
+
+  /* Said in the log, without customer data, since the dashboard shows
+   * nothing for an item that stayed as it was. */
+  run->report->n_drifted_listings = (run->calcom_drifted ? 1 : 0) + (run->backend_drifted ? 1 : 0);
+  if (run->calcom_drifted)
+    g_message ("The Cal.com listing kept moving while it was read, also when read again");
+  if (run->backend_drifted)
+    g_message ("The CRM listing kept moving while it was read, also when read again");
+  if (run->report->n_undecided > 0)
+    g_message ("%u appointments and bookings could not be decided and stay as they were",
+               run->report->n_undecided);
 
   run->record->n_flagged = run->report->newly_flagged_appointments->len +
                            run->report->newly_flagged_bookings->len;
@@ -1426,11 +1579,14 @@ plan_lookups (CsVerifier        *self,
       const CsOutcome *o = cs_reconcile_result_get (result, i);
       Candidate candidate = { 0 };
 
-      if (o->kind != CS_OUTCOME_LOOKUP_NEEDED || !is_requested (run, o->appointment, o->booking))
+      /* A lookup of a refused row would be refused the same way. */
+      if (o->kind != CS_OUTCOME_LOOKUP_NEEDED || !is_requested (run, o->appointment, o->booking) ||
+          partner_refused (run, o))
         continue;
 
       candidate.key = lookup_key_for (o);
-      if (candidate.key == NULL || g_hash_table_contains (run->looked_up, candidate.key))
+      if (candidate.key == NULL || g_hash_table_contains (run->looked_up, candidate.key) ||
+          g_hash_table_contains (run->passed_over, candidate.key))
         {
           g_free (candidate.key);
           continue;
@@ -1468,8 +1624,12 @@ plan_lookups (CsVerifier        *self,
           continue;
         }
 
-      /* Over the budget: decided from the listings, as missing. */
-      if (is_uid)
+      /* Over the budget: decided from the listings, as missing; but a
+       * listing that did not hold still decides nothing (undecided_for()),
+       * and a later round does not spend another budget on it. */
+      if (is_uid ? run->calcom_drifted : run->backend_drifted)
+        g_hash_table_add (run->passed_over, g_steal_pointer (&c->key));
+      else if (is_uid)
         g_hash_table_add (run->missing_uids, g_strdup (c->key + strlen (UID_KEY_PREFIX)));
       else
         g_hash_table_add (run->missing_ids,
@@ -1498,22 +1658,30 @@ reconcile_round (GTask *task)
   /* Lookups are for a few stragglers. When the listing leaves a large share
    * of the window undecided (Cal.com answered an empty list), looking each
    * up would cost a request per appointment: the run is held instead. */
-  if (run->round == 0 &&
-      guard_trips (run, result->counts[CS_OUTCOME_LOOKUP_NEEDED],
-                   result->outcomes->len - result->counts[CS_OUTCOME_ORPHANED_CALCOM]))
+  if (run->round == 0)
     {
-      guint n_local = 0;
+      guint n_local = 0, n_calcom = 0;
+      guint window = result->outcomes->len - result->counts[CS_OUTCOME_ORPHANED_CALCOM];
 
+      /* What a drifting listing leaves undecided stays as it was: it is
+       * no finding, so it does not count towards the guard. */
       for (guint i = 0; i < result->outcomes->len; i++)
         {
           const CsOutcome *o = cs_reconcile_result_get (result, i);
 
-          if (o->kind == CS_OUTCOME_LOOKUP_NEEDED && o->appointment != NULL)
+          if (o->kind != CS_OUTCOME_LOOKUP_NEEDED || undecided_for (run, o))
+            continue;
+          if (o->appointment != NULL)
             n_local++;
+          else
+            n_calcom++;
         }
-      hold_as_suspect (task, n_local, result->counts[CS_OUTCOME_LOOKUP_NEEDED] - n_local,
-                       result->outcomes->len - result->counts[CS_OUTCOME_ORPHANED_CALCOM]);
-      return;
+
+      if (guard_trips (run, n_local + n_calcom, window))
+        {
+          hold_as_suspect (task, n_local, n_calcom, window);
+          return;
+        }
     }
 
   if (run->round < MAX_LOOKUP_ROUNDS && result->counts[CS_OUTCOME_LOOKUP_NEEDED] > 0)
@@ -1992,10 +2160,13 @@ cs_verifier_run_async (CsVerifier            *self,
   run->bookings = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_booking_free);
   run->seen_ids = g_hash_table_new (g_int64_hash, g_int64_equal);
   run->seen_uids = g_hash_table_new (g_str_hash, g_str_equal);
+  run->refused_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->refused_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   run->missing_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->missing_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   run->lookup_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   run->looked_up = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  run->passed_over = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&run->lookups);
   run->requested_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   run->requested_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

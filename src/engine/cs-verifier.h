@@ -141,6 +141,10 @@ typedef struct
  * @n_window: appointments of the company in the window
  * @n_rejected: records the parsers refused
  * @n_foreign: rows of another company the CRM sent
+ * @n_drifted_listings: listings (0, 1 or 2 sides) that kept moving while
+ *   they were read, even when read again
+ * @n_undecided: appointments and bookings those listings (or refused rows)
+ *   left undecided: kept as the cache had them, no attempt counted
  */
 typedef struct
 {
@@ -156,6 +160,8 @@ typedef struct
   guint        n_window;
   guint        n_rejected;
   guint        n_foreign;
+  guint        n_drifted_listings;
+  guint        n_undecided;
 } CsVerifyReport;
 
 void cs_verify_options_init (CsVerifyOptions *options);

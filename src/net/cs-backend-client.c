@@ -33,12 +33,13 @@ struct _CsBackendClient
 
   CsHttpClient *http;
   gint64        company_id;
+  guint         page_size;
 };
 
 G_DEFINE_FINAL_TYPE (CsBackendClient, cs_backend_client, G_TYPE_OBJECT)
 
 #define API_PREFIX     "/api/v1"
-#define PAGE_SIZE_TEXT "500"
+#define PAGE_SIZE      CS_BACKEND_BATCH_SIZE
 #define MAX_PAGES      2000
 #define MAX_IN_FLIGHT  4
 
@@ -60,8 +61,10 @@ typedef struct
   char            *starts_after;
   char            *starts_before;
   char            *updated_since;
+  guint            page_size;
   guint            n_rejected;
   guint            n_foreign;
+  GArray          *refused_ids;
 
   GPtrArray       *appointments;
   guint            offset;
@@ -79,6 +82,7 @@ op_data_free (OpData *data)
   g_free (data->starts_after);
   g_free (data->starts_before);
   g_free (data->updated_since);
+  g_clear_pointer (&data->refused_ids, g_array_unref);
   g_clear_pointer (&data->appointments, g_ptr_array_unref);
   g_free (data);
 }
@@ -94,6 +98,7 @@ cs_backend_listing_free (CsBackendListing *listing)
     return;
 
   g_clear_pointer (&listing->appointments, g_ptr_array_unref);
+  g_clear_pointer (&listing->refused_ids, g_array_unref);
   g_free (listing);
 }
 
@@ -116,6 +121,7 @@ cs_backend_client_class_init (CsBackendClientClass *klass)
 static void
 cs_backend_client_init (CsBackendClient *self)
 {
+  self->page_size = PAGE_SIZE;
 }
 
 /**
@@ -176,6 +182,25 @@ cs_backend_client_get_http (CsBackendClient *self)
   g_return_val_if_fail (CS_IS_BACKEND_CLIENT (self), NULL);
 
   return self->http;
+}
+
+/**
+ * cs_backend_client_set_page_size:
+ * @self: a client
+ * @page_size: rows a page, from 1 to 500 (the contract's maximum)
+ *
+ * Sets the `per_page` of the listings that start from now on; 500 unless
+ * set. Smaller pages cost more requests: for tests and benchmarks that want
+ * many pages from a small data set.
+ */
+void
+cs_backend_client_set_page_size (CsBackendClient *self,
+                                 guint            page_size)
+{
+  g_return_if_fail (CS_IS_BACKEND_CLIENT (self));
+  g_return_if_fail (page_size >= 1 && page_size <= PAGE_SIZE);
+
+  self->page_size = page_size;
 }
 
 /**
@@ -332,6 +357,7 @@ build_list_query (gpointer user_data,
   OpData *data = user_data;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autofree char *page = g_strdup_printf ("%u", index + 1);
+  g_autofree char *per_page = g_strdup_printf ("%u", data->page_size);
 
   g_strv_builder_add_many (builder,
                            "starts_after", data->starts_after,
@@ -339,34 +365,55 @@ build_list_query (gpointer user_data,
                            NULL);
   if (data->updated_since != NULL)
     g_strv_builder_add_many (builder, "updated_since", data->updated_since, NULL);
-  g_strv_builder_add_many (builder, "page", page, "per_page", PAGE_SIZE_TEXT, NULL);
+  g_strv_builder_add_many (builder, "page", page, "per_page", per_page, NULL);
 
   return g_strv_builder_end (builder);
 }
 
 static GPtrArray *
-parse_list_page (gpointer   user_data,
-                 GBytes    *body,
-                 guint     *total_pages,
-                 gboolean  *has_next,
-                 GError   **error)
+parse_list_page (gpointer      user_data,
+                 GBytes       *body,
+                 CsPagerPage  *info,
+                 GError      **error)
 {
   OpData *data = user_data;
   CsBackendPage page = { 0 };
+  CsJsonPageKeys keys = { NULL };
   guint n_rejected = 0, n_foreign = 0;
   GPtrArray *appointments;
 
   appointments = cs_backend_parse_appointments_page (body, data->self->company_id, &page,
-                                                     &n_rejected, &n_foreign, error);
+                                                     &n_rejected, &n_foreign, &keys, error);
   if (appointments == NULL)
     return NULL;
 
   data->n_rejected += n_rejected;
   data->n_foreign += n_foreign;
-  *total_pages = page.last_page;
-  *has_next = page.current_page < page.last_page;
+  for (guint i = 0; keys.refused != NULL && i < keys.refused->len; i++)
+    {
+      gint64 id = g_ascii_strtoll (g_ptr_array_index (keys.refused, i), NULL, 10);
+
+      g_array_append_val (data->refused_ids, id);
+    }
+  cs_json_page_keys_clear (&keys);
+
+  /* Pages by number cannot overlap: the pager compares the totals and
+   * looks for rows that come twice (a shift backwards over a boundary). */
+  info->total_items = page.total;
+  info->total_pages = page.last_page;
+  info->has_next = page.current_page < page.last_page;
 
   return appointments;
+}
+
+static void
+restart_list (gpointer user_data)
+{
+  OpData *data = user_data;
+
+  data->n_rejected = 0;
+  data->n_foreign = 0;
+  g_array_set_size (data->refused_ids, 0);
 }
 
 static char *
@@ -399,13 +446,18 @@ list_cb (GObject      *object,
   listing->n_duplicates = pages->n_duplicates;
   listing->n_rejected = data->n_rejected;
   listing->n_foreign = data->n_foreign;
+  listing->n_reads = pages->n_reads;
+  listing->drifted = pages->drifted;
+  listing->refused_ids = g_steal_pointer (&data->refused_ids);
 
+  /* Counted in the run's report (and the --once output); the log says it
+   * only when asked, not on every run. */
   if (listing->n_foreign > 0)
-    g_message ("The CRM server sent %u appointments of another company; they were ignored",
-               listing->n_foreign);
-  g_debug ("CRM listing: %u appointments in %u pages, %u rejected, %u repeated",
+    g_debug ("The CRM server sent %u appointments of another company; they were ignored",
+             listing->n_foreign);
+  g_debug ("CRM listing: %u appointments in %u pages, %u rejected, %u repeated, %u reads%s",
            listing->appointments->len, listing->n_pages, listing->n_rejected,
-           listing->n_duplicates);
+           listing->n_duplicates, listing->n_reads, listing->drifted ? ", still moving" : "");
 
   g_task_return_pointer (task, listing, (GDestroyNotify) cs_backend_listing_free);
 }
@@ -420,6 +472,7 @@ list_with_company (GTask *task)
     .max_pages = MAX_PAGES,
     .build_query = build_list_query,
     .parse = parse_list_page,
+    .restart = restart_list,
     .item_key = appointment_key,
     .item_free = (GDestroyNotify) cs_appointment_free,
     .user_data = data,
@@ -440,7 +493,9 @@ list_with_company (GTask *task)
  * @user_data: data for @callback
  *
  * Lists the appointments of a window, every page, 500 a page. Rows of
- * another company are refused and counted; so are malformed rows.
+ * another company are refused and counted; so are malformed rows. A
+ * listing that moved while it was read is read again (twice at most); the
+ * listing's @drifted says if it still moved.
  */
 void
 cs_backend_client_list_appointments_async (CsBackendClient     *self,
@@ -463,6 +518,8 @@ cs_backend_client_list_appointments_async (CsBackendClient     *self,
   data->starts_after = cs_time_format_iso8601 (starts_after);
   data->starts_before = cs_time_format_iso8601 (starts_before);
   data->updated_since = cs_time_format_iso8601 (updated_since);
+  data->page_size = self->page_size;
+  data->refused_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
   with_company (task, list_with_company);
 }

@@ -20,10 +20,18 @@ G_BEGIN_DECLS
 /**
  * CsBackendListing:
  * @appointments: (element-type CsAppointment): the appointments, once each
- * @n_pages: pages fetched
+ * @n_pages: pages fetched (in the last read)
  * @n_rejected: rows refused by the parser (logged with the reason)
  * @n_foreign: rows of another company, refused
  * @n_duplicates: rows seen on two pages
+ * @n_reads: how often the listing was read: more than once when it moved
+ *   while it was read
+ * @drifted: the listing still moved in its last read (after two reads
+ *   again): an appointment it lacks may have slipped past a page boundary,
+ *   so its absence proves nothing
+ * @refused_ids: (element-type gint64): the ids of the rows the parser
+ *   refused as invalid (where the id could be read): present, but
+ *   unreadable
  */
 typedef struct
 {
@@ -32,6 +40,9 @@ typedef struct
   guint      n_rejected;
   guint      n_foreign;
   guint      n_duplicates;
+  guint      n_reads;
+  gboolean   drifted;
+  GArray    *refused_ids;
 } CsBackendListing;
 
 void cs_backend_listing_free (CsBackendListing *listing);
@@ -48,6 +59,8 @@ CsBackendClient  *cs_backend_client_new                        (const char      
 void              cs_backend_client_set_token                  (CsBackendClient            *self,
                                                                 const char                 *token);
 CsHttpClient     *cs_backend_client_get_http                   (CsBackendClient            *self);
+void              cs_backend_client_set_page_size              (CsBackendClient            *self,
+                                                                guint                       page_size);
 gint64            cs_backend_client_get_company_id             (CsBackendClient            *self);
 void              cs_backend_client_get_me_async               (CsBackendClient            *self,
                                                                 GCancellable               *cancellable,

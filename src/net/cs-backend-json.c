@@ -304,6 +304,21 @@ parse_appointment (JsonObject     *object,
   return ROW_OK;
 }
 
+/* The id of a list element, if it has a readable one, even when the row
+ * itself is refused: the pager compares page boundaries by it. */
+static char *
+element_id (JsonNode *node)
+{
+  gint64 id = 0;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node) ||
+      !cs_json_get_int (json_node_get_object (node), "id", CS_JSON_REQUIRED, 1, G_MAXINT64, &id,
+                        NULL))
+    return NULL;
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT, id);
+}
+
 /**
  * cs_backend_parse_appointments_page:
  * @body: the body of a `GET /api/v1/appointments` answer
@@ -312,14 +327,17 @@ parse_appointment (JsonObject     *object,
  * @n_rejected: (out) (optional): how many rows were rejected as invalid
  * @n_foreign: (out) (optional): how many rows of another company were
  *   rejected
+ * @keys: (out caller-allocates) (optional): the ids (in decimal) of the
+ *   first and last row and of the invalid rows (where the id could be
+ *   read); clear with cs_json_page_keys_clear()
  * @error: return location for a #CS_NET_ERROR
  *
  * Reads a page of appointments. A row needs `id`, `company_id`,
  * `starts_at`, `ends_at` (with offsets, not before the start) and a known
  * `status`; the optional fields it has, `sync` included, must be well
  * typed. Invalid rows are left out, counted in @n_rejected and logged by
- * index and field; rows of another company are left out, counted in
- * @n_foreign and logged by id. Unknown members are ignored.
+ * id (or index) and field; rows of another company are left out, counted
+ * in @n_foreign and logged by id. Unknown members are ignored.
  *
  * Returns: (transfer full) (element-type CsAppointment) (nullable):
  *   the appointments, or %NULL with %CS_NET_ERROR_INVALID_RESPONSE if the
@@ -331,6 +349,7 @@ cs_backend_parse_appointments_page (GBytes         *body,
                                     CsBackendPage  *page,
                                     guint          *n_rejected,
                                     guint          *n_foreign,
+                                    CsJsonPageKeys *keys,
                                     GError        **error)
 {
   g_autoptr(JsonNode) root = NULL;
@@ -352,6 +371,8 @@ cs_backend_parse_appointments_page (GBytes         *body,
     *n_rejected = 0;
   if (n_foreign != NULL)
     *n_foreign = 0;
+  if (keys != NULL)
+    *keys = (CsJsonPageKeys) { NULL };
 
   object = parse_root_object (body, &root, error);
   if (object == NULL)
@@ -382,7 +403,7 @@ cs_backend_parse_appointments_page (GBytes         *body,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           rejected++;
-          g_debug ("Rejected the CRM appointment at index %u: the element is not an object", i);
+          g_message ("Refused the CRM appointment at index %u: the element is not an object", i);
           continue;
         }
 
@@ -401,14 +422,30 @@ cs_backend_parse_appointments_page (GBytes         *body,
 
         case ROW_REJECTED:
         default:
+          /* Said where it can be seen: the appointment's booking is left
+           * undecided rather than orphaned, and someone may ask why. */
           rejected++;
           if (row_id > 0)
-            g_debug ("Rejected CRM appointment %" G_GINT64_FORMAT " at index %u: %s",
-                     row_id, i, local_error->message);
+            {
+              g_message ("Refused CRM appointment %" G_GINT64_FORMAT " (index %u): %s",
+                         row_id, i, local_error->message);
+              if (keys != NULL)
+                {
+                  if (keys->refused == NULL)
+                    keys->refused = g_ptr_array_new_with_free_func (g_free);
+                  g_ptr_array_add (keys->refused, g_strdup_printf ("%" G_GINT64_FORMAT, row_id));
+                }
+            }
           else
-            g_debug ("Rejected the CRM appointment at index %u: %s", i, local_error->message);
+            g_message ("Refused the CRM appointment at index %u: %s", i, local_error->message);
           break;
         }
+    }
+
+  if (keys != NULL && length > 0)
+    {
+      keys->first = element_id (json_array_get_element (data, 0));
+      keys->last = element_id (json_array_get_element (data, length - 1));
     }
 
   if (page != NULL)

@@ -11,6 +11,7 @@
 
 #include "cs-appointment.h"
 #include "cs-booking.h"
+#include "cs-json-util.h"
 #include "cs-time.h"
 
 G_BEGIN_DECLS
@@ -106,6 +107,7 @@ GPtrArray     *cs_backend_parse_appointments_page    (GBytes                    
                                                       CsBackendPage              *page,
                                                       guint                      *n_rejected,
                                                       guint                      *n_foreign,
+                                                      CsJsonPageKeys             *keys,
                                                       GError                    **error);
 CsAppointment *cs_backend_parse_appointment_response (GBytes                     *body,
                                                       gint64                      company_id,

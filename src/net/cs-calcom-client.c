@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "cs-calcom-client.h"
 #include "cs-net-error.h"
@@ -32,15 +33,19 @@ struct _CsCalcomClient
   GObject       parent_instance;
 
   CsHttpClient *http;
+  guint         page_size;
 };
 
 G_DEFINE_FINAL_TYPE (CsCalcomClient, cs_calcom_client, G_TYPE_OBJECT)
 
 /* Offset paging: `take` up to the server's maximum of 250, sorted by
  * creation time, which is stable and puts bookings created during the
- * listing at the end instead of shifting earlier pages. */
+ * listing at the end instead of shifting earlier pages. Each page after the
+ * first steps one row less than a page (`skip` = k × (take − 1)), so that it
+ * starts with the previous page's last booking: a booking deleted or moved
+ * in front of the read position shifts that row, and the pager sees the
+ * listing move even where the totals stay the same. */
 #define PAGE_SIZE         250
-#define PAGE_SIZE_TEXT    "250"
 #define MAX_PAGES         4000
 #define MAX_IN_FLIGHT     4
 #define ALL_STATUSES      "upcoming,recurring,past,cancelled,unconfirmed"
@@ -51,10 +56,12 @@ G_DEFINE_FINAL_TYPE (CsCalcomClient, cs_calcom_client, G_TYPE_OBJECT)
 
 typedef struct
 {
-  char   *after_start;
-  char   *before_end;
-  char   *after_updated;
-  guint   n_rejected;
+  char      *after_start;
+  char      *before_end;
+  char      *after_updated;
+  guint      page_size;
+  guint      n_rejected;
+  GPtrArray *refused_uids;
 } ListData;
 
 static void
@@ -63,6 +70,7 @@ list_data_free (ListData *data)
   g_free (data->after_start);
   g_free (data->before_end);
   g_free (data->after_updated);
+  g_clear_pointer (&data->refused_uids, g_ptr_array_unref);
   g_free (data);
 }
 
@@ -77,6 +85,7 @@ cs_calcom_listing_free (CsCalcomListing *listing)
     return;
 
   g_clear_pointer (&listing->bookings, g_ptr_array_unref);
+  g_clear_pointer (&listing->refused_uids, g_ptr_array_unref);
   g_free (listing);
 }
 
@@ -99,6 +108,7 @@ cs_calcom_client_class_init (CsCalcomClientClass *klass)
 static void
 cs_calcom_client_init (CsCalcomClient *self)
 {
+  self->page_size = PAGE_SIZE;
 }
 
 /**
@@ -160,13 +170,33 @@ cs_calcom_client_get_http (CsCalcomClient *self)
   return self->http;
 }
 
+/**
+ * cs_calcom_client_set_page_size:
+ * @self: a client
+ * @page_size: bookings a page, from 2 to 250 (Cal.com's maximum)
+ *
+ * Sets the `take` of the listings that start from now on; 250 unless set.
+ * Smaller pages cost more requests: for tests and benchmarks that want many
+ * pages from a small data set.
+ */
+void
+cs_calcom_client_set_page_size (CsCalcomClient *self,
+                                guint           page_size)
+{
+  g_return_if_fail (CS_IS_CALCOM_CLIENT (self));
+  g_return_if_fail (page_size >= 2 && page_size <= PAGE_SIZE);
+
+  self->page_size = page_size;
+}
+
 static GStrv
 build_list_query (gpointer user_data,
                   guint    index)
 {
   ListData *data = user_data;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_autofree char *skip = g_strdup_printf ("%u", index * PAGE_SIZE);
+  g_autofree char *skip = g_strdup_printf ("%u", index * (data->page_size - 1));
+  g_autofree char *take = g_strdup_printf ("%u", data->page_size);
 
   g_strv_builder_add_many (builder,
                            "status", ALL_STATUSES,
@@ -177,7 +207,7 @@ build_list_query (gpointer user_data,
     g_strv_builder_add_many (builder, "afterUpdatedAt", data->after_updated, NULL);
   g_strv_builder_add_many (builder,
                            "sortCreated", "asc",
-                           "take", PAGE_SIZE_TEXT,
+                           "take", take,
                            "skip", skip,
                            NULL);
 
@@ -185,41 +215,74 @@ build_list_query (gpointer user_data,
 }
 
 static GPtrArray *
-parse_list_page (gpointer   user_data,
-                 GBytes    *body,
-                 guint     *total_pages,
-                 gboolean  *has_next,
-                 GError   **error)
+parse_list_page (gpointer      user_data,
+                 GBytes       *body,
+                 CsPagerPage  *info,
+                 GError      **error)
 {
   ListData *data = user_data;
   CsCalcomPage page = { 0 };
+  CsJsonPageKeys keys = { NULL };
   guint n_rejected = 0;
+  guint stride = data->page_size - 1;
   GPtrArray *bookings;
 
-  bookings = cs_calcom_parse_bookings_page (body, &page, &n_rejected, error);
+  bookings = cs_calcom_parse_bookings_page (body, &page, &n_rejected, &keys, error);
   if (bookings == NULL)
     return NULL;
 
   data->n_rejected += n_rejected;
-  *total_pages = page.total_pages;
-  *has_next = page.has_next_page;
+  for (guint i = 0; keys.refused != NULL && i < keys.refused->len; i++)
+    g_ptr_array_add (data->refused_uids, g_strdup (g_ptr_array_index (keys.refused, i)));
+  info->first_key = g_steal_pointer (&keys.first);
+  info->last_key = g_steal_pointer (&keys.last);
+  cs_json_page_keys_clear (&keys);
+
+  /* Our pages overlap by a row, so their number is ours to count, not
+   * Cal.com's `totalPages`. */
+  info->total_items = page.total_items;
+  info->total_pages = page.total_items <= data->page_size
+                      ? 1 : 1 + (page.total_items - data->page_size + stride - 1) / stride;
+  info->has_next = page.has_next_page;
 
   /* With afterUpdatedAt, Cal.com counts totalItems and totalPages before
-   * that filter (NOTES.md): they tell nothing about this listing, which
-   * goes page by page and stops at the first page that is not full. */
+   * that filter (NOTES.md): they tell nothing about the length of this
+   * listing, which goes page by page and stops at the first page that is
+   * not full. They still describe the window, so the pager compares them. */
   if (data->after_updated != NULL)
     {
-      *total_pages = 0;
-      *has_next = page.has_next_page && bookings->len + n_rejected >= PAGE_SIZE;
+      info->total_pages = 0;
+      info->has_next = page.has_next_page && bookings->len + n_rejected >= data->page_size;
     }
 
   return bookings;
+}
+
+static void
+restart_list (gpointer user_data)
+{
+  ListData *data = user_data;
+
+  data->n_rejected = 0;
+  g_ptr_array_set_size (data->refused_uids, 0);
 }
 
 static char *
 booking_key (gpointer item)
 {
   return g_strdup (((CsBooking *) item)->uid);
+}
+
+static gboolean
+base_url_has_version (const char *base_url)
+{
+  g_autofree char *trimmed = g_strdup (base_url);
+  gsize len = strlen (trimmed);
+
+  while (len > 0 && trimmed[len - 1] == '/')
+    trimmed[--len] = '\0';
+
+  return g_str_has_suffix (trimmed, "/v2");
 }
 
 static void
@@ -236,6 +299,16 @@ list_cb (GObject      *object,
   pages = _cs_pager_fetch_finish (CS_HTTP_CLIENT (object), result, &error);
   if (pages == NULL)
     {
+      /* Cal.com answers "Cannot GET /bookings" when the version is left
+       * out of the address: say what to change instead. */
+      if (g_error_matches (error, CS_NET_ERROR, CS_NET_ERROR_NOT_FOUND) &&
+          !base_url_has_version (cs_http_client_get_base_url (CS_HTTP_CLIENT (object))))
+        {
+          g_clear_error (&error);
+          error = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_NOT_FOUND,
+                                       _("The Cal.com address should end in /v2 "
+                                         "(e.g. https://api.cal.com/v2)."));
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -245,9 +318,13 @@ list_cb (GObject      *object,
   listing->n_pages = pages->n_pages;
   listing->n_duplicates = pages->n_duplicates;
   listing->n_rejected = data->n_rejected;
+  listing->n_reads = pages->n_reads;
+  listing->drifted = pages->drifted;
+  listing->refused_uids = g_steal_pointer (&data->refused_uids);
 
-  g_debug ("Cal.com listing: %u bookings in %u pages, %u rejected, %u repeated",
-           listing->bookings->len, listing->n_pages, listing->n_rejected, listing->n_duplicates);
+  g_debug ("Cal.com listing: %u bookings in %u pages, %u rejected, %u repeated, %u reads%s",
+           listing->bookings->len, listing->n_pages, listing->n_rejected, listing->n_duplicates,
+           listing->n_reads, listing->drifted ? ", still moving" : "");
 
   g_task_return_pointer (task, listing, (GDestroyNotify) cs_calcom_listing_free);
 }
@@ -266,7 +343,9 @@ list_cb (GObject      *object,
  * Lists the bookings of a window in every status (upcoming, recurring,
  * past, cancelled, unconfirmed), every page: page 1 alone, the others up to
  * four at a time once the total is known, each within the rate limit.
- * Repeats across pages are dropped. A failing page fails the listing.
+ * Repeats across pages are dropped. A failing page fails the listing. A
+ * listing that moved while it was read is read again (twice at most); the
+ * listing's @drifted says if it still moved.
  */
 void
 cs_calcom_client_list_bookings_async (CsCalcomClient      *self,
@@ -284,8 +363,10 @@ cs_calcom_client_list_bookings_async (CsCalcomClient      *self,
     .api_version = CS_CALCOM_BOOKINGS_API_VERSION,
     .max_in_flight = MAX_IN_FLIGHT,
     .max_pages = MAX_PAGES,
+    .overlap = 1,
     .build_query = build_list_query,
     .parse = parse_list_page,
+    .restart = restart_list,
     .item_key = booking_key,
     .item_free = (GDestroyNotify) cs_booking_free,
   };
@@ -300,6 +381,8 @@ cs_calcom_client_list_bookings_async (CsCalcomClient      *self,
   data->after_start = cs_time_format_iso8601 (after_start);
   data->before_end = cs_time_format_iso8601 (before_end);
   data->after_updated = cs_time_format_iso8601 (after_updated);
+  data->page_size = self->page_size;
+  data->refused_uids = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, data, (GDestroyNotify) list_data_free);
 
   spec.user_data = data;

@@ -19,9 +19,16 @@ G_BEGIN_DECLS
 /**
  * CsCalcomListing:
  * @bookings: (element-type CsBooking): every booking of the window, once
- * @n_pages: pages fetched
+ * @n_pages: pages fetched (in the last read)
  * @n_rejected: records refused by the parser (logged with the reason)
  * @n_duplicates: bookings seen on two pages (offset paging shifted)
+ * @n_reads: how often the listing was read: more than once when it moved
+ *   while it was read
+ * @drifted: the listing still moved in its last read (after two reads
+ *   again): a booking it lacks may have slipped past a page boundary, so
+ *   its absence proves nothing
+ * @refused_uids: (element-type utf8): the uids of the bookings the parser
+ *   refused (where the uid could be read): present, but unreadable
  */
 typedef struct
 {
@@ -29,6 +36,9 @@ typedef struct
   guint      n_pages;
   guint      n_rejected;
   guint      n_duplicates;
+  guint      n_reads;
+  gboolean   drifted;
+  GPtrArray *refused_uids;
 } CsCalcomListing;
 
 void cs_calcom_listing_free (CsCalcomListing *listing);
@@ -45,6 +55,8 @@ CsCalcomClient  *cs_calcom_client_new                 (const char               
 void             cs_calcom_client_set_api_key         (CsCalcomClient               *self,
                                                        const char                   *api_key);
 CsHttpClient    *cs_calcom_client_get_http            (CsCalcomClient               *self);
+void             cs_calcom_client_set_page_size       (CsCalcomClient               *self,
+                                                       guint                         page_size);
 void             cs_calcom_client_list_bookings_async (CsCalcomClient               *self,
                                                        CsTime                        after_start,
                                                        CsTime                        before_end,

@@ -486,6 +486,21 @@ booking_kind (JsonObject *object)
   return "booking";
 }
 
+/* The uid of a list element, if it has a readable one, even when the
+ * booking itself is refused: it names the booking in logs and to the pager. */
+static char *
+element_uid (JsonNode *node)
+{
+  const char *uid = NULL;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node) ||
+      !cs_json_get_string (json_node_get_object (node), "uid", CS_JSON_REQUIRED | CS_JSON_NON_EMPTY,
+                           &uid, NULL))
+    return NULL;
+
+  return g_strdup (uid);
+}
+
 static gboolean
 parse_pagination (JsonObject    *root,
                   CsCalcomPage  *page,
@@ -524,6 +539,9 @@ parse_pagination (JsonObject    *root,
  * @body: the body of a `GET /v2/bookings` answer
  * @page: (out caller-allocates) (optional): the page's `pagination`
  * @n_rejected: (out) (optional): how many bookings were rejected
+ * @keys: (out caller-allocates) (optional): the uids of the first and last
+ *   booking and of the rejected ones (where the uid could be read); clear
+ *   with cs_json_page_keys_clear()
  * @error: return location for a #CS_NET_ERROR
  *
  * Reads a GetBookingsOutput_2024_08_13. A booking (a plain one, an
@@ -531,17 +549,19 @@ parse_pagination (JsonObject    *root,
  * `uid`, an integer `id`, valid `start` and `end` with an offset and the
  * end not before the start, and a known `status`; the optional fields it
  * has must be well typed. A booking that fails is left out, counted in
- * @n_rejected and logged by index and field only.
+ * @n_rejected and logged by its uid (or index) and the field, never a
+ * value.
  *
  * Returns: (transfer full) (element-type CsBooking) (nullable): the
  *   bookings, or %NULL with %CS_NET_ERROR_INVALID_RESPONSE if the body is
  *   not JSON, is truncated, has another envelope, or reports an error
  */
 GPtrArray *
-cs_calcom_parse_bookings_page (GBytes        *body,
-                               CsCalcomPage  *page,
-                               guint         *n_rejected,
-                               GError       **error)
+cs_calcom_parse_bookings_page (GBytes          *body,
+                               CsCalcomPage    *page,
+                               guint           *n_rejected,
+                               CsJsonPageKeys  *keys,
+                               GError         **error)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) bookings = NULL;
@@ -557,6 +577,8 @@ cs_calcom_parse_bookings_page (GBytes        *body,
     *page = (CsCalcomPage) { 0 };
   if (n_rejected != NULL)
     *n_rejected = 0;
+  if (keys != NULL)
+    *keys = (CsJsonPageKeys) { NULL };
 
   root = parse_envelope (body, &object, error);
   if (root == NULL)
@@ -592,12 +614,33 @@ cs_calcom_parse_bookings_page (GBytes        *body,
 
       if (booking == NULL)
         {
+          g_autofree char *uid = element_uid (node);
+
+          /* Said where it can be seen: the booking's appointment is left
+           * undecided rather than orphaned, and someone may ask why. */
           rejected++;
-          g_debug ("Rejected the Cal.com booking at index %u: %s", i, local_error->message);
+          if (uid != NULL)
+            g_message ("Refused Cal.com booking %s (index %u): %s", uid, i,
+                       local_error->message);
+          else
+            g_message ("Refused the Cal.com booking at index %u: %s", i, local_error->message);
+
+          if (keys != NULL && uid != NULL)
+            {
+              if (keys->refused == NULL)
+                keys->refused = g_ptr_array_new_with_free_func (g_free);
+              g_ptr_array_add (keys->refused, g_steal_pointer (&uid));
+            }
           continue;
         }
 
       g_ptr_array_add (bookings, booking);
+    }
+
+  if (keys != NULL && length > 0)
+    {
+      keys->first = element_uid (json_array_get_element (data, 0));
+      keys->last = element_uid (json_array_get_element (data, length - 1));
     }
 
   if (page != NULL)

@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "cs-booking.h"
+#include "cs-json-util.h"
 #include "cs-time.h"
 
 G_BEGIN_DECLS
@@ -136,6 +137,7 @@ void        cs_calcom_me_free                (CsCalcomMe                  *me);
 GPtrArray  *cs_calcom_parse_bookings_page    (GBytes                      *body,
                                               CsCalcomPage                *page,
                                               guint                       *n_rejected,
+                                              CsJsonPageKeys              *keys,
                                               GError                     **error);
 CsBooking  *cs_calcom_parse_booking_response (GBytes                      *body,
                                               const char                  *uid,

@@ -864,6 +864,8 @@ finish_answer (GTask *task)
                            SERVICE_MSG (service,
                                         _("Cal.com rejected the API key. Enter a valid key in Preferences."),
                                         _("The CRM server rejected the access token. Enter a valid token in Preferences.")));
+      /* The command line has its own words for the fix. */
+      cs_net_error_set_service (error, SERVICE_MSG (service, "calcom", "backend"));
       break;
 
     case SOUP_STATUS_FORBIDDEN:

@@ -623,6 +623,22 @@ cs_json_parse_bytes (GBytes  *body,
   return cs_json_parse_data (data, length, error);
 }
 
+/**
+ * cs_json_page_keys_clear:
+ * @keys: keys filled by a list parser
+ *
+ * Frees what @keys holds and zeroes it.
+ */
+void
+cs_json_page_keys_clear (CsJsonPageKeys *keys)
+{
+  g_return_if_fail (keys != NULL);
+
+  g_clear_pointer (&keys->first, g_free);
+  g_clear_pointer (&keys->last, g_free);
+  g_clear_pointer (&keys->refused, g_ptr_array_unref);
+}
+
 static gboolean
 set_field_error (GError     **error,
                  const char  *member,

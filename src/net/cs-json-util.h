@@ -41,6 +41,27 @@ typedef enum
   CS_JSON_NON_EMPTY = 1 << 1,
 } CsJsonFlags;
 
+/**
+ * CsJsonPageKeys:
+ * @first: (nullable): the key (uid or id) of a list page's first row, if it
+ *   could be read, whether or not the row was accepted
+ * @last: (nullable): that of its last row
+ * @refused: (nullable) (element-type utf8): the keys of the rows the parser
+ *   refused, where the key itself could be read
+ *
+ * What a list parser tells of a page's rows beyond those it accepted: the
+ * boundary rows, which a pager compares across pages, and the rows it
+ * refused, whose partners on the other side are then left undecided.
+ */
+typedef struct
+{
+  char      *first;
+  char      *last;
+  GPtrArray *refused;
+} CsJsonPageKeys;
+
+void      cs_json_page_keys_clear   (CsJsonPageKeys *keys);
+
 gboolean  cs_json_check_syntax      (const char  *data,
                                      gsize        length,
                                      GError     **error);

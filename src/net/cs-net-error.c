@@ -14,13 +14,15 @@
  * callers each get a copy) and needs no parsing of the message. */
 typedef struct
 {
-  CsTime retry_at;
+  CsTime      retry_at;
+  const char *service;   /* a static name ("calcom", "backend"), or NULL */
 } CsNetErrorPrivate;
 
 static void
 cs_net_error_private_init (CsNetErrorPrivate *priv)
 {
   priv->retry_at = CS_TIME_UNSET;
+  priv->service = NULL;
 }
 
 static void
@@ -28,6 +30,7 @@ cs_net_error_private_copy (const CsNetErrorPrivate *src_priv,
                            CsNetErrorPrivate       *dest_priv)
 {
   dest_priv->retry_at = src_priv->retry_at;
+  dest_priv->service = src_priv->service;
 }
 
 static void
@@ -142,4 +145,38 @@ cs_net_error_code_to_string (CsNetError code)
     return "unknown";
 
   return names[code];
+}
+
+/**
+ * cs_net_error_get_service:
+ * @error: (nullable): an error
+ *
+ * Which service answered so, for words that depend on it (the command line
+ * names the `--set-secret` that fixes a rejected key).
+ *
+ * Returns: (nullable): "calcom" or "backend", or %NULL if not known
+ */
+const char *
+cs_net_error_get_service (const GError *error)
+{
+  if (error == NULL || error->domain != CS_NET_ERROR)
+    return NULL;
+
+  return cs_net_error_get_private (error)->service;
+}
+
+/**
+ * cs_net_error_set_service:
+ * @error: a #CsNetError
+ * @service: (nullable): a static name, "calcom" or "backend"
+ *
+ * Records which service answered so.
+ */
+void
+cs_net_error_set_service (GError     *error,
+                          const char *service)
+{
+  g_return_if_fail (error != NULL && error->domain == CS_NET_ERROR);
+
+  cs_net_error_get_private (error)->service = service;
 }

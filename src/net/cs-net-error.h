@@ -74,5 +74,8 @@ CsTime      cs_net_error_get_retry_at   (const GError *error);
 void        cs_net_error_set_retry_at   (GError       *error,
                                          CsTime        retry_at);
 const char *cs_net_error_code_to_string (CsNetError    code);
+const char *cs_net_error_get_service    (const GError *error);
+void        cs_net_error_set_service    (GError       *error,
+                                         const char   *service);
 
 G_END_DECLS

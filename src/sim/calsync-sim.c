@@ -53,6 +53,10 @@ typedef struct
   int       slow_body_ms;
   int       slow_chunk_bytes;
   int       oversize_bytes;
+  int       drift_after_page;
+  int       drift_rows;
+  gboolean  drift_every_listing;
+  int       oversized_titles;
   gboolean  verbose;
 } Options;
 
@@ -101,7 +105,10 @@ check_options (const Options  *o,
       !check_range ("non-json-status", o->non_json_status, 0, 599, error) ||
       !check_range ("slow-body-ms", o->slow_body_ms, 0, 600000, error) ||
       !check_range ("slow-chunk-bytes", o->slow_chunk_bytes, 0, G_MAXINT, error) ||
-      !check_range ("oversize-bytes", o->oversize_bytes, 0, G_MAXINT, error))
+      !check_range ("oversize-bytes", o->oversize_bytes, 0, G_MAXINT, error) ||
+      !check_range ("drift-after-page", o->drift_after_page, 0, G_MAXINT, error) ||
+      !check_range ("drift-rows", o->drift_rows, -100000, 100000, error) ||
+      !check_range ("oversized-titles", o->oversized_titles, 0, G_MAXINT, error))
     return FALSE;
 
   if (!(o->error_rate >= 0.0 && o->error_rate <= 1.0))
@@ -154,11 +161,28 @@ apply_faults (CsSimServer   *server,
   faults.slow_body_delay_ms = (guint) o->slow_body_ms;
   faults.slow_body_chunk_bytes = (gsize) o->slow_chunk_bytes;
   faults.oversize_bytes = (gsize) o->oversize_bytes;
+  faults.drift_after_page = (guint) o->drift_after_page;
+  faults.drift_rows = o->drift_rows;
+  faults.drift_every_listing = o->drift_every_listing;
 
   if (!g_str_equal (o->fault_target, "backend"))
     cs_sim_server_set_faults (server, CS_SIM_SERVICE_CALCOM, &faults);
   if (!g_str_equal (o->fault_target, "calcom"))
     cs_sim_server_set_faults (server, CS_SIM_SERVICE_BACKEND, &faults);
+
+  /* Data, not an answer's fault: the same rows in every answer. */
+  for (CsSimService service = 0; o->oversized_titles > 0 && service <= CS_SIM_SERVICE_LAST;
+       service++)
+    {
+      g_autoptr(GPtrArray) keys = NULL;
+
+      if (g_str_equal (o->fault_target, service == CS_SIM_SERVICE_CALCOM ? "backend" : "calcom"))
+        continue;
+      keys = cs_sim_dataset_oversize_titles (cs_sim_server_get_dataset (server), service,
+                                             (guint) o->oversized_titles);
+      g_debug ("%u %s rows carry a title over 64 KiB", keys->len,
+               cs_sim_service_to_string (service));
+    }
 }
 
 int
@@ -282,6 +306,15 @@ main (int   argc,
       "Size of those chunks (default 256)", "BYTES" },
     { "oversize-bytes", 0, 0, G_OPTION_ARG_INT, &o.oversize_bytes,
       "Pad every JSON answer to at least this many bytes", "BYTES" },
+    { "drift-after-page", 0, 0, G_OPTION_ARG_INT, &o.drift_after_page,
+      "Move the next listing once this many of its pages are answered (see --drift-rows)", "K" },
+    { "drift-rows", 0, 0, G_OPTION_ARG_INT, &o.drift_rows,
+      "… by deleting N rows at the end of that page (N < 0) or adding N in front of it (N > 0)",
+      "N" },
+    { "drift-every-listing", 0, 0, G_OPTION_ARG_NONE, &o.drift_every_listing,
+      "Move every listing that way, not only the next one", NULL },
+    { "oversized-titles", 0, 0, G_OPTION_ARG_INT, &o.oversized_titles,
+      "Give the first N synced pairs a title over 64 KiB on the fault services' side", "N" },
     { NULL }
   };
   GOptionEntry rate_entries[] = {

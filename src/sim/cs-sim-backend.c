@@ -406,6 +406,7 @@ handle_list (CsSimServer *self,
   CsTime starts_after, starts_before, updated_since;
   gint64 page = 1, per_page = DEFAULT_PER_PAGE;
   gint64 total = 0, first, last_page;
+  g_autoptr(GPtrArray) answered = g_ptr_array_new ();
   JsonObject *root, *meta;
   JsonArray *data;
   GPtrArray *rows;
@@ -446,7 +447,10 @@ handle_list (CsSimServer *self,
         continue;
 
       if (total >= first && total < first + per_page)
-        json_array_add_object_element (data, appointment_to_object (self, row));
+        {
+          json_array_add_object_element (data, appointment_to_object (self, row));
+          g_ptr_array_add (answered, (gpointer) row);
+        }
       total++;
     }
 
@@ -462,6 +466,8 @@ handle_list (CsSimServer *self,
   json_object_set_array_member (root, "data", data);
   json_object_set_object_member (root, "meta", meta);
   _cs_sim_reply_take_object (reply, 200, root);
+
+  _cs_sim_server_list_page_answered (self, CS_SIM_SERVICE_BACKEND, page == 1, answered);
 }
 
 /* GET /api/v1/appointments/{id} */

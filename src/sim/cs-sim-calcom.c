@@ -853,6 +853,7 @@ handle_list (CsSimServer *self,
              CsSimReply  *reply)
 {
   g_autoptr(GPtrArray) selected = NULL;
+  g_autoptr(GPtrArray) answered = NULL;
   g_autofree char *message = NULL;
   ListQuery q = { 0, };
   GArray *by_start;
@@ -893,11 +894,13 @@ handle_list (CsSimServer *self,
     g_ptr_array_sort_with_data (selected, compare_rows, &q);
 
   data = json_array_new ();
+  answered = g_ptr_array_new ();
   for (gint64 i = q.skip; i < (gint64) selected->len && i < q.skip + q.take; i++)
     {
       const CsSimBookingKey *key = g_ptr_array_index (selected, (guint) i);
 
       json_array_add_object_element (data, booking_to_object (key->row));
+      g_ptr_array_add (answered, key->row);
     }
 
   /* Every number comes from the total, as Cal.com's getPagination
@@ -924,6 +927,11 @@ handle_list (CsSimServer *self,
   json_object_set_array_member (root, "data", data);
   json_object_set_object_member (root, "pagination", pagination);
   _cs_sim_reply_take_object (reply, SOUP_STATUS_OK, root);
+
+  /* Last: a drift changes the dataset, and with it the index `selected`
+   * points into. */
+  g_clear_pointer (&selected, g_ptr_array_unref);
+  _cs_sim_server_list_page_answered (self, CS_SIM_SERVICE_CALCOM, q.skip == 0, answered);
 
   g_clear_pointer (&q.event_type_ids, g_array_unref);
 }

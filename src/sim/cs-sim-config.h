@@ -135,6 +135,18 @@ typedef struct
  * @slow_body_chunk_bytes: the size of those chunks (0: 256 bytes)
  * @oversize_bytes: if not 0, pad every JSON object answer to at least this
  *   many bytes (a long string in a `_padding` member)
+ * @drift_after_page: if not 0, the listing moves once this many list pages
+ *   of one listing (counted from its first page: `skip=0`, `page=1`) have
+ *   been answered: rows vanish or appear before the read position, so the
+ *   pages still to come shift
+ * @drift_rows: how it moves: a negative number deletes that many of the
+ *   rows the page just answered ended with (bookings for good, appointments
+ *   softly); a positive one adds that many rows in front of the read
+ *   position (bookings no appointment claims, created just before the page's
+ *   first booking; appointments without a booking, with ids below all
+ *   others). The truth follows: it is the new state.
+ * @drift_every_listing: move every listing, not just the next one (after
+ *   the first move @drift_rows is set to 0 otherwise)
  *
  * The fault knobs of one service. All off when zeroed.
  */
@@ -153,6 +165,9 @@ typedef struct
   guint    slow_body_delay_ms;
   gsize    slow_body_chunk_bytes;
   gsize    oversize_bytes;
+  guint    drift_after_page;
+  int      drift_rows;
+  gboolean drift_every_listing;
 } CsSimFaults;
 
 /**

@@ -26,7 +26,9 @@
  *
  * After generation the dataset is the simulator's state: the servers change
  * it when clients write, tests change it through the put and remove
- * functions. The ground truth stays what was generated.
+ * functions. The ground truth stays what was generated, but for the
+ * vanish and stray functions, which change rows and their truth together
+ * (the server's drift knobs use them).
  */
 
 #define HOST_NAME     "Anna Schmidt"
@@ -1529,6 +1531,270 @@ cs_sim_dataset_get_booking_truth (CsSimDataset *self,
   g_return_val_if_fail (uid != NULL, NULL);
 
   return g_hash_table_lookup (self->truth_by_uid, uid);
+}
+
+/* Changes that keep the truth: the drift knobs of the server delete and add
+ * rows while a listing is read, and the truth must follow, since a faithful
+ * server's truth after a deletion is the new state. */
+
+static void
+forget_truth (CsSimDataset *self,
+              CsSimTruth   *truth)
+{
+  if (truth->appointment_id != 0)
+    g_hash_table_remove (self->truth_by_id, &truth->appointment_id);
+  else
+    g_hash_table_remove (self->truth_by_uid, truth->booking_uid);
+  g_ptr_array_remove (self->truths, truth);
+}
+
+/**
+ * cs_sim_dataset_vanish_booking:
+ * @self: a dataset
+ * @uid: a booking uid
+ *
+ * Deletes the booking for good, as cs_sim_dataset_remove_booking() does,
+ * and updates the truth: the appointment that held it is now orphaned if
+ * it is active (in agreement if it is cancelled), and the booking's own
+ * entry (an orphaned booking, half of a suggested pair) is gone. The
+ * category counts stay what the generator made.
+ *
+ * Returns: %TRUE if it existed
+ */
+gboolean
+cs_sim_dataset_vanish_booking (CsSimDataset *self,
+                               const char   *uid)
+{
+  CsSimTruth *own;
+
+  g_return_val_if_fail (CS_IS_SIM_DATASET (self), FALSE);
+  g_return_val_if_fail (uid != NULL, FALSE);
+
+  if (cs_sim_dataset_lookup_booking (self, uid) == NULL)
+    return FALSE;
+
+  own = g_hash_table_lookup (self->truth_by_uid, uid);
+  if (own != NULL)
+    forget_truth (self, own);
+
+  for (guint i = 0; i < self->truths->len; i++)
+    {
+      CsSimTruth *truth = g_ptr_array_index (self->truths, i);
+      CsSimAppointment *row;
+
+      if (truth->appointment_id == 0)
+        continue;
+
+      if (g_strcmp0 (truth->suggested_booking_uid, uid) == 0)
+        g_clear_pointer (&truth->suggested_booking_uid, g_free);
+
+      if (g_strcmp0 (truth->booking_uid, uid) != 0)
+        continue;
+
+      row = cs_sim_dataset_lookup_appointment (self, truth->appointment_id);
+      if (row != NULL && row->appointment->status != CS_CRM_STATUS_CANCELLED)
+        {
+          truth->status = CS_SYNC_STATUS_ORPHANED_LOCAL;
+          truth->error_code = CS_ERROR_CODE_ORPHANED_LOCAL;
+        }
+      else
+        {
+          truth->status = CS_SYNC_STATUS_SYNCED;
+          truth->error_code = CS_ERROR_CODE_NONE;
+        }
+      truth->diff_fields = 0;
+    }
+
+  return cs_sim_dataset_remove_booking (self, uid);
+}
+
+/**
+ * cs_sim_dataset_vanish_appointment:
+ * @self: a dataset
+ * @id: an appointment id
+ *
+ * Deletes the row softly, as cs_sim_dataset_remove_appointment() does, and
+ * updates the truth: the appointment has none any more (it is out of every
+ * listing), and an active booking it held, by uid or by the booking's
+ * metadata, is now orphaned in Cal.com.
+ *
+ * Returns: %TRUE if a live row was deleted
+ */
+gboolean
+cs_sim_dataset_vanish_appointment (CsSimDataset *self,
+                                   gint64        id)
+{
+  CsSimAppointment *row;
+  CsSimTruth *own;
+  g_autofree char *id_text = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+
+  g_return_val_if_fail (CS_IS_SIM_DATASET (self), FALSE);
+
+  row = cs_sim_dataset_lookup_appointment (self, id);
+  if (row == NULL || !cs_sim_dataset_remove_appointment (self, id))
+    return FALSE;
+
+  own = g_hash_table_lookup (self->truth_by_id, &id);
+  if (own != NULL)
+    forget_truth (self, own);
+
+  for (guint i = 0; i < self->bookings->len; i++)
+    {
+      CsSimBooking *booking = g_ptr_array_index (self->bookings, i);
+      const CsBooking *b = booking->booking;
+
+      if (!cs_booking_status_is_active (b->status) ||
+          g_hash_table_contains (self->truth_by_uid, b->uid))
+        continue;
+
+      if (g_strcmp0 (b->uid, row->appointment->calcom_booking_uid) == 0 ||
+          g_strcmp0 (cs_booking_get_crm_appointment_id (b), id_text) == 0)
+        add_truth (self, CS_SIM_CATEGORY_ORPHANED_CALCOM, CS_SYNC_STATUS_ORPHANED_CALCOM,
+                   CS_ERROR_CODE_ORPHANED_CALCOM, 0, b->uid);
+    }
+
+  return TRUE;
+}
+
+/**
+ * cs_sim_dataset_add_stray_booking:
+ * @self: a dataset
+ * @like: (transfer none): a booking whose slot, event type and creation
+ *   time the new one takes
+ *
+ * Adds an active booking that no appointment claims (no metadata, no
+ * attendee), created a microsecond before @like: in a listing sorted by
+ * creation it lands just before @like. Its truth is an orphaned booking.
+ *
+ * Returns: (transfer none): the new booking's uid
+ */
+const char *
+cs_sim_dataset_add_stray_booking (CsSimDataset       *self,
+                                  const CsSimBooking *like)
+{
+  g_autofree char *uid = NULL;
+  g_autoptr(CsBooking) booking = NULL;
+  CsSimBooking *row;
+
+  g_return_val_if_fail (CS_IS_SIM_DATASET (self), NULL);
+  g_return_val_if_fail (like != NULL, NULL);
+
+  uid = cs_sim_dataset_new_booking_uid (self);
+  booking = cs_booking_new (uid);
+  booking->start = like->booking->start;
+  booking->end = like->booking->end;
+  booking->event_type_id = like->booking->event_type_id;
+  booking->status = CS_BOOKING_STATUS_ACCEPTED;
+  booking->title = g_strdup ("Walk-in");
+
+  row = cs_sim_dataset_put_booking (self, booking);
+  row->created_at = like->created_at - 1;
+  cs_sim_dataset_touch_booking (self, row);
+  add_truth (self, CS_SIM_CATEGORY_ORPHANED_CALCOM, CS_SYNC_STATUS_ORPHANED_CALCOM,
+             CS_ERROR_CODE_ORPHANED_CALCOM, 0, row->booking->uid);
+
+  return row->booking->uid;
+}
+
+/**
+ * cs_sim_dataset_add_stray_appointment:
+ * @self: a dataset
+ * @like: (transfer none): an appointment whose times the new one takes
+ *
+ * Adds an active appointment of the company without a booking, with an id
+ * below every other (an import from an older system): in a listing ordered
+ * by id it lands first. Its truth is an orphaned appointment.
+ *
+ * Returns: the new id, or 0 if no id is left below the others
+ */
+gint64
+cs_sim_dataset_add_stray_appointment (CsSimDataset        *self,
+                                      const CsAppointment *like)
+{
+  g_autoptr(CsAppointment) appointment = NULL;
+  GPtrArray *rows;
+  gint64 id;
+
+  g_return_val_if_fail (CS_IS_SIM_DATASET (self), 0);
+  g_return_val_if_fail (like != NULL, 0);
+
+  rows = cs_sim_dataset_get_appointments (self);
+  id = rows->len > 0 ? ((CsSimAppointment *) g_ptr_array_index (rows, 0))->appointment->id - 1
+                     : self->config.first_id;
+  if (id <= 0)
+    return 0;
+
+  appointment = cs_appointment_new ();
+  appointment->id = id;
+  appointment->company_id = self->config.company_id;
+  appointment->number = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+  appointment->starts_at = like->starts_at;
+  appointment->ends_at = like->ends_at;
+  appointment->status = CS_CRM_STATUS_SCHEDULED;
+  appointment->title = g_strdup ("Walk-in");
+  cs_sim_dataset_put_appointment (self, appointment);
+  add_truth (self, CS_SIM_CATEGORY_ORPHANED_LOCAL, CS_SYNC_STATUS_ORPHANED_LOCAL,
+             CS_ERROR_CODE_ORPHANED_LOCAL, id, NULL);
+
+  return id;
+}
+
+/**
+ * cs_sim_dataset_oversize_titles:
+ * @self: a dataset
+ * @service: whose rows to change
+ * @n: how many
+ *
+ * Gives the first @n synced pairs (by appointment id) a title over 64 KiB
+ * on one side: the booking's in Cal.com, the appointment's in the CRM. The
+ * client refuses such a row; the pair is still there, so the truth stays.
+ *
+ * Returns: (transfer full) (element-type utf8): the uids (Cal.com) or ids
+ *   in decimal (CRM) of the rows changed
+ */
+GPtrArray *
+cs_sim_dataset_oversize_titles (CsSimDataset *self,
+                                CsSimService  service,
+                                guint         n)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *rows;
+  g_autofree char *title = NULL;
+
+  g_return_val_if_fail (CS_IS_SIM_DATASET (self), keys);
+
+  /* One byte over the client's limit for a string (CS_JSON_MAX_STRING_LENGTH). */
+  title = g_malloc (64 * 1024 + 2);
+  memset (title, 'x', 64 * 1024 + 1);
+  title[64 * 1024 + 1] = '\0';
+
+  rows = cs_sim_dataset_get_appointments (self);
+  for (guint i = 0; i < rows->len && keys->len < n; i++)
+    {
+      CsAppointment *a = ((CsSimAppointment *) g_ptr_array_index (rows, i))->appointment;
+      const CsSimTruth *truth = g_hash_table_lookup (self->truth_by_id, &a->id);
+      CsSimBooking *booking;
+
+      if (truth == NULL || truth->category != CS_SIM_CATEGORY_SYNCED ||
+          truth->booking_uid == NULL ||
+          (booking = cs_sim_dataset_lookup_booking (self, truth->booking_uid)) == NULL)
+        continue;
+
+      if (service == CS_SIM_SERVICE_CALCOM)
+        {
+          g_free (booking->booking->title);
+          booking->booking->title = g_strdup (title);
+          g_ptr_array_add (keys, g_strdup (booking->booking->uid));
+        }
+      else
+        {
+          g_free (a->title);
+          a->title = g_strdup (title);
+          g_ptr_array_add (keys, g_strdup_printf ("%" G_GINT64_FORMAT, a->id));
+        }
+    }
+
+  return keys;
 }
 
 /**

@@ -186,6 +186,18 @@ gboolean          cs_sim_dataset_write_truth       (CsSimDataset   *self,
                                                     const char     *path,
                                                     GError        **error);
 
+gboolean    cs_sim_dataset_vanish_booking        (CsSimDataset        *self,
+                                                  const char          *uid);
+gboolean    cs_sim_dataset_vanish_appointment    (CsSimDataset        *self,
+                                                  gint64               id);
+const char *cs_sim_dataset_add_stray_booking     (CsSimDataset        *self,
+                                                  const CsSimBooking  *like);
+gint64      cs_sim_dataset_add_stray_appointment (CsSimDataset        *self,
+                                                  const CsAppointment *like);
+GPtrArray  *cs_sim_dataset_oversize_titles       (CsSimDataset        *self,
+                                                  CsSimService         service,
+                                                  guint                n);
+
 int                   cs_sim_berlin_offset_minutes    (CsTime                time);
 const CsSimEventType *cs_sim_lookup_event_type        (gint64                id);
 const CsSimEventType *cs_sim_get_event_types          (guint                *n_types);

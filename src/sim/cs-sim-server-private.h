@@ -70,6 +70,7 @@ typedef struct
   CsSimFaults   faults;
   GRand        *rand;        /* draws of the error rate */
   guint         n_requests;
+  guint         list_pages;  /* list pages answered since the last first page */
 } CsSimServiceState;
 
 struct _CsSimServer
@@ -151,6 +152,12 @@ void        _cs_sim_set_utc_time        (JsonObject  *object,
 char       *_cs_sim_format_utc_millis   (CsTime       time);
 gboolean    _cs_sim_check_bearer        (CsSimCall   *request,
                                          const char  *expected);
+
+/* Listings: the drift knobs */
+void        _cs_sim_server_list_page_answered (CsSimServer  *self,
+                                               CsSimService  service,
+                                               gboolean      first_page,
+                                               GPtrArray    *answered);
 
 /* Cal.com */
 void        _cs_sim_calcom_route        (CsSimCall   *request);

@@ -1295,6 +1295,77 @@ cs_sim_server_set_faults (CsSimServer       *self,
   g_return_if_fail (faults != NULL);
 
   self->services[service].faults = *faults;
+  self->services[service].list_pages = 0;
+}
+
+/**
+ * _cs_sim_server_list_page_answered:
+ * @self: a simulator
+ * @service: the service that answered
+ * @first_page: whether the answer was a listing's first page
+ * @answered: (element-type CsSimBooking or CsSimAppointment): the rows of
+ *   the answer, in its order
+ *
+ * Called after a list page is answered: applies the drift knobs
+ * (#CsSimFaults:drift_after_page). Rows vanish from the end of the page
+ * just answered or appear in front of it, so every page after it shifts,
+ * as when bookings are deleted or moved in the window while a client reads.
+ */
+void
+_cs_sim_server_list_page_answered (CsSimServer  *self,
+                                   CsSimService  service,
+                                   gboolean      first_page,
+                                   GPtrArray    *answered)
+{
+  CsSimServiceState *state = &self->services[service];
+  CsSimFaults *faults = &state->faults;
+  guint n;
+
+  if (first_page)
+    state->list_pages = 0;
+  state->list_pages++;
+
+  if (faults->drift_after_page == 0 || faults->drift_rows == 0 ||
+      state->list_pages != faults->drift_after_page || answered->len == 0)
+    return;
+
+  n = (guint) ABS (faults->drift_rows);
+  g_debug ("Simulated %s listing moves after page %u: %s %u rows",
+           cs_sim_service_to_string (service), state->list_pages,
+           faults->drift_rows < 0 ? "deleting" : "adding", n);
+
+  if (faults->drift_rows < 0)
+    {
+      /* The page's last rows, from the end: the rows after them move up. */
+      for (guint i = 0; i < n && i < answered->len; i++)
+        {
+          gpointer row = g_ptr_array_index (answered, answered->len - 1 - i);
+
+          if (service == CS_SIM_SERVICE_CALCOM)
+            cs_sim_dataset_vanish_booking (self->dataset, ((CsSimBooking *) row)->booking->uid);
+          else
+            cs_sim_dataset_vanish_appointment (self->dataset,
+                                               ((CsSimAppointment *) row)->appointment->id);
+        }
+    }
+  else
+    {
+      /* New rows in front of the page (its last row may be read again, as
+       * the first of the next page): the rows after them move down. */
+      gpointer first = g_ptr_array_index (answered, 0);
+
+      for (guint i = 0; i < n; i++)
+        {
+          if (service == CS_SIM_SERVICE_CALCOM)
+            cs_sim_dataset_add_stray_booking (self->dataset, first);
+          else
+            cs_sim_dataset_add_stray_appointment (self->dataset,
+                                                  ((CsSimAppointment *) first)->appointment);
+        }
+    }
+
+  if (!faults->drift_every_listing)
+    faults->drift_rows = 0;
 }
 
 /**

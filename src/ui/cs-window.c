@@ -255,10 +255,11 @@ update_banner (CsWindow *self)
   suspect = cs_engine_dup_suspect_run (self->engine);
   if (suspect != NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("The last check changed nothing because it looked wrong: %s"),
-                                               suspect->error_message != NULL ? suspect->error_message : "");
-
-      set_banner (self, text, FALSE, _("_Apply Anyway"), "win.accept-suspect");
+      /* The run's own sentence says what it would have found and that
+       * nothing changed. */
+      set_banner (self, suspect->error_message != NULL ? suspect->error_message
+                                                       : _("The last check looked wrong; nothing was changed."),
+                  FALSE, _("_Apply Anyway"), "win.accept-suspect");
       set_banner_secondary (self, _("_Discard"), "win.discard-suspect");
       return;
     }
@@ -751,7 +752,7 @@ cs_window_set_engine (CsWindow *self,
   g_return_if_fail (self->engine == NULL);
 
   self->engine = g_object_ref (engine);
-  self->model = cs_appointment_model_new (cs_engine_get_store (engine), NULL);
+  self->model = cs_appointment_model_new (cs_engine_get_store (engine), cs_engine_get_clock (engine));
   /* The list and the dashboard show what the checks cover. */
   cs_engine_get_window (engine, &window_start, &window_end);
   cs_appointment_model_set_window (self->model, window_start, window_end);
