@@ -1269,6 +1269,76 @@ test_recover_bad_schema (Fixture       *f,
   g_assert_finalize_object (store);
 }
 
+/* A damaged cache is rebuilt, but a person's changes that had not reached
+ * the servers are carried over into the fresh one: the waiting outbox
+ * items, the unsent audit entries and the actions' own state, and the
+ * message counts them. What the servers will tell again (appointments, the
+ * window that was verified) is not carried. */
+static void
+test_recover_carries_unsent (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsOutboxItem) waiting = NULL;
+  g_autoptr(CsOutboxItem) sent = NULL;
+  g_autoptr(CsAuditEntry) entry = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) unsent = NULL;
+  g_autofree char *creates = NULL;
+  g_autofree char *through = NULL;
+  const GError *recovery;
+  CsStore *store;
+  sqlite3 *db;
+
+  store = open_store (f, COMPANY_A);
+  save_one (store, make_appointment (1, COMPANY_A, T0));
+  waiting = cs_outbox_item_new ("key-waiting", "backend", "PATCH", "/api/v1/appointments/1",
+                                "{}", T0);
+  g_assert_true (cs_store_enqueue_outbox (store, waiting, &error));
+  sent = cs_outbox_item_new ("key-sent", "backend", "PATCH", "/api/v1/appointments/1", "{}", T0);
+  g_assert_true (cs_store_enqueue_outbox (store, sent, &error));
+  g_assert_true (cs_store_complete_outbox (store, sent->id, T0 + 1, &error));
+  entry = cs_audit_entry_new ("key-waiting", 1, "mark_resolved", "pending", T0, 7);
+  g_assert_true (cs_store_add_audit_entry (store, entry, &error));
+  g_assert_true (cs_store_set_state (store, CS_STORE_STATE_CARRIED_PREFIX "calcom-creates",
+                                     "5 1 0 key-create", &error));
+  g_assert_true (cs_store_set_state (store, "verified-through", "123", &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (store);
+
+  /* Damage the file where the clicks are not: the run table loses a
+   * column, so the schema check refuses the file. */
+  db = raw_open (f->path);
+  raw_exec (db, "ALTER TABLE runs DROP COLUMN n_flagged;");
+  sqlite3_close (db);
+
+  store = cs_store_open (f->path, &error);
+  g_assert_no_error (error);
+  recovery = cs_store_get_recovery_error (store);
+  g_assert_error ((GError *) recovery, CS_STORE_ERROR, CS_STORE_ERROR_REBUILT);
+  g_assert_nonnull (strstr (recovery->message,
+                            "It held 2 changes that were not sent yet; they were carried over "
+                            "and will be sent."));
+  g_assert_null (strstr (recovery->message, "could not all be read"));
+
+  cs_store_set_company_id (store, COMPANY_A);
+  pending = cs_store_list_pending_outbox (store, G_MAXINT64, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpstr (((CsOutboxItem *) g_ptr_array_index (pending, 0))->idempotency_key, ==,
+                   "key-waiting");
+  unsent = cs_store_list_unsent_audit_entries (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (unsent->len, ==, 1);
+  g_assert_true (cs_store_get_state (store, CS_STORE_STATE_CARRIED_PREFIX "calcom-creates",
+                                     &creates, &error));
+  g_assert_cmpstr (creates, ==, "5 1 0 key-create");
+  g_assert_true (cs_store_get_state (store, "verified-through", &through, &error));
+  g_assert_null (through);
+  assert_not_found (store, 1);
+  g_assert_finalize_object (store);
+}
+
 static void
 test_recover_newer_version (Fixture       *f,
                             gconstpointer  data)
@@ -3263,6 +3333,7 @@ main (int   argc,
   ADD ("recover-damaged-pages", test_recover_damaged_pages);
   ADD ("recover-bad-schema", test_recover_bad_schema);
   ADD ("recover-newer-version", test_recover_newer_version);
+  ADD ("recover-carries-unsent", test_recover_carries_unsent);
   ADD ("recover-twice-keeps-both", test_recover_twice_keeps_both);
   ADD ("appointment-round-trip", test_appointment_round_trip);
   ADD ("appointment-update-each-field", test_appointment_update_each_field);

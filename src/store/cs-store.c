@@ -1273,6 +1273,129 @@ cs_store_get_default_path (void)
   return g_build_filename (g_get_user_data_dir (), "calsync", "cache.sqlite3", NULL);
 }
 
+/* Carrying a person's unsent clicks out of a damaged file */
+
+/* What a rebuilt cache must not lose: the changes a person made that have
+ * not reached the servers yet. The rest is filled again from the servers. */
+static const struct
+{
+  const char *table;
+  const char *unsent;   /* which rows */
+} carried_tables[] = {
+  { "outbox", "done_at IS NULL" },
+  { "audit_entries", "uploaded_at IS NULL" },
+  { "state", "key LIKE '" CS_STORE_STATE_CARRIED_PREFIX "%'" },
+};
+
+/* Copies the unsent rows of @table from @old into @db, column by column
+ * (both files have the same schema version, so the same columns). Adds to
+ * @carried the rows that are changes to send. */
+static gboolean
+carry_table (sqlite3    *old,
+             sqlite3    *db,
+             guint       index,
+             guint      *carried)
+{
+  g_autofree char *select = NULL;
+  g_autoptr(sqlite3_stmt) read = NULL;
+  g_autoptr(sqlite3_stmt) write = NULL;
+  g_autoptr(GString) insert = NULL;
+  int n_columns;
+  int rc;
+
+  select = g_strdup_printf ("SELECT * FROM %s WHERE %s", carried_tables[index].table,
+                            carried_tables[index].unsent);
+  if (sqlite3_prepare_v2 (old, select, -1, &read, NULL) != SQLITE_OK)
+    return FALSE;
+
+  n_columns = sqlite3_column_count (read);
+  insert = g_string_new (NULL);
+  g_string_printf (insert, "INSERT OR REPLACE INTO %s VALUES (", carried_tables[index].table);
+  for (int i = 0; i < n_columns; i++)
+    g_string_append (insert, i == 0 ? "?" : ", ?");
+  g_string_append_c (insert, ')');
+  if (sqlite3_prepare_v2 (db, insert->str, -1, &write, NULL) != SQLITE_OK)
+    return FALSE;
+
+  while ((rc = sqlite3_step (read)) == SQLITE_ROW)
+    {
+      for (int i = 0; i < n_columns; i++)
+        sqlite3_bind_value (write, i + 1, sqlite3_column_value (read, i));
+      if (sqlite3_step (write) != SQLITE_DONE)
+        return FALSE;
+      sqlite3_reset (write);
+      sqlite3_clear_bindings (write);
+
+      /* An outbox item is a change to send; a kept create in Cal.com is one
+       * line of its state value. Audit entries go with their change. */
+      if (index == 0)
+        (*carried)++;
+      else if (index == 2 && sqlite3_column_text (read, 2) != NULL)
+        {
+          g_auto(GStrv) lines = g_strsplit ((const char *) sqlite3_column_text (read, 2), "\n", -1);
+
+          for (guint l = 0; lines[l] != NULL; l++)
+            if (*g_strstrip (lines[l]) != '\0' &&
+                g_str_has_suffix ((const char *) sqlite3_column_text (read, 1), "creates"))
+              (*carried)++;
+        }
+    }
+
+  return rc == SQLITE_DONE;
+}
+
+/* Reads what a person changed and the servers have not received yet out of
+ * the damaged file at @old_path into the fresh cache @db, as far as it can
+ * be read. Returns the number of changes carried over; @out_lost says that
+ * some could not be read. */
+static guint
+carry_unsent (sqlite3    *db,
+              const char *old_path,
+              gboolean   *out_lost)
+{
+  g_autoptr(sqlite3) old = NULL;
+  guint carried = 0;
+  int version = 0;
+
+  *out_lost = FALSE;
+
+  if (sqlite3_open_v2 (old_path, &old, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      _cs_store_read_user_version (old, &version) != SQLITE_OK)
+    {
+      *out_lost = TRUE;
+      return 0;
+    }
+
+  /* An older or newer layout: its rows do not fit this one's columns. */
+  if (version != CS_STORE_SCHEMA_VERSION)
+    {
+      *out_lost = version > 0;
+      return 0;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (carried_tables); i++)
+    {
+      guint table_carried = 0;
+
+      sqlite3_exec (db, "SAVEPOINT carry", NULL, NULL, NULL);
+      if (carry_table (old, db, i, &table_carried))
+        {
+          sqlite3_exec (db, "RELEASE carry", NULL, NULL, NULL);
+          carried += table_carried;
+        }
+      else
+        {
+          g_debug ("The unsent rows of %s could not be read from the damaged cache",
+                   carried_tables[i].table);
+          sqlite3_exec (db, "ROLLBACK TO carry", NULL, NULL, NULL);
+          sqlite3_exec (db, "RELEASE carry", NULL, NULL, NULL);
+          *out_lost = TRUE;
+        }
+    }
+
+  return carried;
+}
+
 /**
  * cs_store_open:
  * @path: (type filename): the cache file, usually cs_store_get_default_path(),
@@ -1315,6 +1438,7 @@ cs_store_open (const char  *path,
 
   if (result == OPEN_DAMAGED || result == OPEN_NEWER)
     {
+      OpenResult found = result;
       g_autofree char *moved = NULL;
       g_autofree char *display = NULL;
 
@@ -1347,6 +1471,42 @@ cs_store_open (const char  *path,
 
       /* A fresh file that fails again is a real failure, not a loop. */
       result = try_open (path, &db, &local_error);
+
+      /* A person's unsent changes are carried over, as far as the damaged
+       * file can be read; the message says what happened to them. */
+      if (result == OPEN_OK && found == OPEN_DAMAGED)
+        {
+          gboolean lost = FALSE;
+          guint carried = carry_unsent (db, moved, &lost);
+          g_autofree char *first = g_steal_pointer (&recovery_error->message);
+
+          if (carried > 0)
+            {
+              g_autofree char *kept = NULL;
+
+              kept = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                   /* Translators: added to "The local cache was damaged…" */
+                                                   "It held %u change that was not sent yet; it was "
+                                                   "carried over and will be sent.",
+                                                   "It held %u changes that were not sent yet; they "
+                                                   "were carried over and will be sent.",
+                                                   carried),
+                                      carried);
+              recovery_error->message = g_strdup_printf ("%s %s", first, kept);
+            }
+          else
+            recovery_error->message = g_steal_pointer (&first);
+
+          if (lost)
+            {
+              g_autofree char *with = g_steal_pointer (&recovery_error->message);
+
+              recovery_error->message =
+                g_strdup_printf ("%s %s", with,
+                                 _("Changes it held that were not sent yet could not all be "
+                                   "read; if one is missing, make it again."));
+            }
+        }
     }
 
   if (result != OPEN_OK)

@@ -16,6 +16,13 @@
 
 G_BEGIN_DECLS
 
+/* State kept under keys with this prefix is a person's (an action's): a
+ * cache rebuilt after damage carries it over with the unsent outbox items
+ * and audit entries, while everything else is filled again from the
+ * servers. */
+#define CS_STORE_STATE_CARRIED_PREFIX "actions."
+
+
 #define CS_STORE_ERROR (cs_store_error_quark ())
 
 /**
