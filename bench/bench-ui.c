@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "cs-appointments-view.h"
@@ -69,6 +70,51 @@ status_mb (const char *field)
     return 0;
 
   return g_ascii_strtod (line + strlen (field) + 1, NULL) / 1024.0;
+}
+
+/* The main thread's context switches so far: every wake-up of an idle
+ * window (a frame, a timer, an X request answered) is one. */
+static double
+context_switches (void)
+{
+  g_autofree char *status = NULL;
+  g_auto(GStrv) lines = NULL;
+  double n = 0;
+
+  if (!g_file_get_contents ("/proc/thread-self/status", &status, NULL, NULL))
+    return 0;
+
+  lines = g_strsplit (status, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *value = NULL;
+
+      if (g_str_has_prefix (lines[i], "voluntary_ctxt_switches:"))
+        value = lines[i] + strlen ("voluntary_ctxt_switches:");
+      else if (g_str_has_prefix (lines[i], "nonvoluntary_ctxt_switches:"))
+        value = lines[i] + strlen ("nonvoluntary_ctxt_switches:");
+      if (value != NULL)
+        n += g_ascii_strtod (value, NULL);
+    }
+
+  return n;
+}
+
+static double
+process_cpu_s (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+static gboolean
+idle_over_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
 }
 
 static int
@@ -243,6 +289,10 @@ main (int   argc,
   double rss_mb, hwm_mb;
   guint n_loaded;
   guint paints;
+  guint tick_id;
+  double idle_seconds, idle_ctxt, idle_cpu, idle_wakeups_per_min, idle_cpu_per_min;
+  gboolean idle_over = FALSE;
+  guint idle_paints;
 
   if (argc == 4 && g_str_equal (argv[1], "--seed"))
     return seed_main (argv[2], argv[3]);
@@ -253,8 +303,9 @@ main (int   argc,
   g_setenv ("GDK_BACKEND", "x11", FALSE);
   gtk_init ();
   adw_init ();
-  /* Keep the main context awake, so iterations never block long. */
-  g_timeout_add (5, tick_cb, NULL);
+  /* Keep the main context awake, so iterations never block long (not
+   * while the idle window is measured). */
+  tick_id = g_timeout_add (5, tick_cb, NULL);
 
   /* A company from the simulator, checked once, then 100,000 more rows. */
   demo = cs_demo_new (50);
@@ -373,6 +424,40 @@ main (int   argc,
   rss_mb = status_mb ("VmRSS:");
   hwm_mb = status_mb ("VmHWM:");
 
+  /* The window open with nothing happening, as an office PC keeps it all
+   * day: its wake-ups and CPU, per minute (target: under 50 and 0.05 s, as
+   * a minimal libadwaita window). BENCH_IDLE_SECONDS sets the span. */
+  g_source_remove (tick_id);
+  /* Nothing happening: no focus in the search entry (its cursor blinks),
+   * and the animations of the last steps (the scroll indicator fading)
+   * over: until a whole second passes without a frame (at most 20). */
+  gtk_root_set_focus (GTK_ROOT (window), NULL);
+  for (guint second = 0; second < 20; second++)
+    {
+      guint before = n_paints;
+
+      idle_over = FALSE;
+      g_timeout_add (1000, idle_over_cb, &idle_over);
+      while (!idle_over)
+        g_main_context_iteration (NULL, TRUE);
+      if (n_paints == before)
+        break;
+    }
+  idle_over = FALSE;
+  idle_seconds = g_ascii_strtod (g_getenv ("BENCH_IDLE_SECONDS") ? g_getenv ("BENCH_IDLE_SECONDS")
+                                                                  : "20", NULL);
+  idle_seconds = MAX (idle_seconds, 1);
+  idle_ctxt = context_switches ();
+  idle_cpu = process_cpu_s ();
+  idle_paints = n_paints;
+  g_timeout_add ((guint) (idle_seconds * 1000), idle_over_cb, &idle_over);
+  while (!idle_over)
+    g_main_context_iteration (NULL, TRUE);
+  idle_wakeups_per_min = (context_switches () - idle_ctxt) * 60 / idle_seconds;
+  idle_paints = n_paints - idle_paints;
+  idle_cpu_per_min = (process_cpu_s () - idle_cpu) * 60 / idle_seconds;
+  tick_id = g_timeout_add (5, tick_cb, NULL);
+
   if (png != NULL)
     if (!ui_test_save_png (GTK_WIDGET (window), FALSE, png))
       g_warning ("Could not save %s", png);
@@ -388,11 +473,14 @@ main (int   argc,
   g_print ("status filter to frame: %.1f ms (main thread CPU %.1f ms)\n", chip_ms, chip_cpu_ms);
   g_print ("scroll to the middle to frame: %.1f ms\n", scroll_ms);
   g_print ("RSS: %.1f MB (peak %.1f MB)\n", rss_mb, hwm_mb);
+  g_print ("idle window: %.0f wake-ups and %.3f s CPU a minute, %u frames (measured over %.0f s)\n",
+           idle_wakeups_per_min, idle_cpu_per_min, idle_paints, idle_seconds);
   g_print ("{\"bench\": \"ui\", \"n\": %u, \"first_frame_s\": %.3f, \"filter_ms\": %.2f, "
-           "\"filter_max_ms\": %.2f, \"filter_cpu_ms\": %.2f, \"chip_ms\": %.2f, \"scroll_ms\": %.2f, \"rss_mb\": %.0f}\n",
+           "\"filter_max_ms\": %.2f, \"filter_cpu_ms\": %.2f, \"chip_ms\": %.2f, \"scroll_ms\": %.2f, \"rss_mb\": %.0f, "
+           "\"idle_wakeups_per_min\": %.0f, \"idle_cpu_s_per_min\": %.3f}\n",
            n_loaded, first_frame_s, keys_ms[G_N_ELEMENTS (keystrokes) / 2],
            keys_ms[G_N_ELEMENTS (keystrokes) - 1], keys_cpu_ms[G_N_ELEMENTS (keystrokes) / 2],
-           chip_ms, scroll_ms, rss_mb);
+           chip_ms, scroll_ms, rss_mb, idle_wakeups_per_min, idle_cpu_per_min);
 
   /* The process ends here: the window and the engine go with it. */
   return EXIT_SUCCESS;

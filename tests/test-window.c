@@ -73,6 +73,66 @@ test_shows_cache (void)
   ui_test_fixture_teardown (&fixture);
 }
 
+static void
+count_frame (GdkFrameClock *clock,
+             guint         *frames)
+{
+  (*frames)++;
+}
+
+static gboolean
+set_done (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* An open window with nothing happening draws nothing: no spinner spins
+ * on a page that is not shown (it kept the frame clock running, about
+ * 1,100 X requests a second all day). Over half a second a running frame
+ * clock paints some 30 frames; an idle one none. */
+static void
+test_idle_draws_nothing (void)
+{
+  UiTestFixture fixture = { 0 };
+  CsWindow *window;
+  GdkFrameClock *clock;
+  GtkWidget *spinner;
+  gboolean done = FALSE;
+  guint frames = 0;
+  gulong handler;
+
+  ui_test_fixture_setup (&fixture, 120, FALSE);
+  ui_test_verify (&fixture);
+  window = window_new (NULL);
+  cs_window_set_engine (window, fixture.engine);
+  ui_test_wait_until (model_loaded, window, "the list to load");
+  g_assert_cmpstr (main_page (window), ==, "main");
+
+  spinner = ui_test_find_by_name (GTK_WIDGET (window), "loading-spinner");
+  g_assert_nonnull (spinner);
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+
+  /* Whatever the first frames after loading were, let them pass. */
+  ui_test_drain ();
+  g_timeout_add (300, set_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  ui_test_drain ();
+
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  handler = g_signal_connect (clock, "paint", G_CALLBACK (count_frame), &frames);
+  done = FALSE;
+  g_timeout_add (500, set_done, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpuint (frames, <=, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  ui_test_fixture_teardown (&fixture);
+}
+
 /* Not set up: the set-up page and a banner with what is missing, instead
  * of empty views. */
 static void
@@ -483,6 +543,7 @@ main (int   argc,
 
   g_test_add_func ("/window/builds", test_builds);
   g_test_add_func ("/window/shows-cache", test_shows_cache);
+  g_test_add_func ("/window/idle-draws-nothing", test_idle_draws_nothing);
   g_test_add_func ("/window/not-set-up", test_not_set_up);
   g_test_add_func ("/window/verify-now", test_verify_now);
   g_test_add_func ("/window/verify-cancel", test_verify_cancel);

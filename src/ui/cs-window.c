@@ -54,6 +54,7 @@ struct _CsWindow
   GtkButton            *verify_button;
   GtkStack             *verify_stack;
   GtkSpinner           *verify_spinner;
+  GtkSpinner           *loading_spinner;
   GtkLabel             *verify_label;
   GtkProgressBar       *progress_bar;
   GtkRevealer          *banner_revealer;
@@ -585,6 +586,7 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_icon);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_button);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_secondary_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, failed_page);
@@ -612,6 +614,14 @@ cs_window_class_init (CsWindowClass *klass)
 }
 
 static void
+loading_page_changed_cb (CsWindow *self)
+{
+  gtk_spinner_set_spinning (self->loading_spinner,
+                            g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack),
+                                       "loading") == 0);
+}
+
+static void
 cs_window_init (CsWindow *self)
 {
   GtkIconTheme *icons = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (self)));
@@ -630,6 +640,11 @@ cs_window_init (CsWindow *self)
                             G_CALLBACK (review_requested_cb), self);
   g_signal_connect_swapped (self->alerts_button, "review-requested",
                             G_CALLBACK (review_requested_cb), self);
+
+  /* A spinning spinner keeps the frame clock running even on a page that
+   * is not shown: the window would redraw many times a second all day. */
+  g_signal_connect_swapped (self->main_stack, "notify::visible-child-name",
+                            G_CALLBACK (loading_page_changed_cb), self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.verify", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", FALSE);
