@@ -208,7 +208,13 @@ test_counts (void)
 
   /* The last run: its figures, in words. */
   g_assert_cmpstr (label_text (&f, "result-label"), ==, "Finished");
-  g_assert_cmpstr (label_text (&f, "status-label"), ==, "Status: Healthy");
+  /* The status is what needs a person, not only how the last run ended. */
+  {
+    g_autofree char *status = g_strdup_printf ("Status: %u appointments need review",
+                                               from_store.needs_review);
+
+    g_assert_cmpstr (label_text (&f, "status-label"), ==, status);
+  }
   g_assert_cmpstr (label_text (&f, "calcom-health-label"), ==, "Online");
   g_assert_cmpstr (label_text (&f, "backend-health-label"), ==, "Online");
   {
@@ -340,6 +346,16 @@ test_live_update (void)
                     cs_dashboard_card_count (CS_DASHBOARD_CARD_FAILED, &old) + 1);
   ui_test_wait_until (cards_match_store, &f, "the cards to follow the check");
   g_assert_true (gtk_window_get_child (f.window) == GTK_WIDGET (before));
+
+  /* Nothing flagged yet after one check: the status says what is retried. */
+  g_assert_cmpuint (now.needs_review, ==, 0);
+  {
+    g_autofree char *status = g_strdup_printf ("Status: %u problems are being retried",
+                                               now.retrying);
+
+    g_assert_cmpuint (now.retrying, >, 1);
+    g_assert_cmpstr (label_text (&f, "status-label"), ==, status);
+  }
 
   fixture_teardown (&f);
 }

@@ -565,6 +565,7 @@ update_health (CsDashboard *self)
   const char *icon_name;
   const char *tone;
   g_autofree char *text = NULL;
+  g_autofree char *counted = NULL;
 
   show_health (self, self->calcom_breaker, calcom, self->calcom_icon, self->calcom_label);
   show_health (self, self->backend_breaker, backend, self->backend_icon, self->backend_label);
@@ -619,14 +620,36 @@ update_health (CsDashboard *self)
       icon_name = "content-loading-symbolic";
       tone = "dim-label";
     }
+  /* The services answer and the last check held: the status is what needs
+   * a person, then what Calsync still retries, then "all in sync". */
+  else if (self->counts.needs_review > 0)
+    {
+      status = counted = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                       "%u appointment needs review",
+                                                       "%u appointments need review",
+                                                       self->counts.needs_review),
+                                          self->counts.needs_review);
+      icon_name = "dialog-warning-symbolic";
+      tone = "warning";
+    }
+  else if (self->counts.retrying > 0)
+    {
+      status = counted = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                       "%u problem is being retried",
+                                                       "%u problems are being retried",
+                                                       self->counts.retrying),
+                                          self->counts.retrying);
+      icon_name = "view-refresh-symbolic";
+      tone = "dim-label";
+    }
   else
     {
-      status = _("Healthy");
+      status = _("All in sync");
       icon_name = "emblem-ok-symbolic";
       tone = "success";
     }
 
-  /* Translators: the dashboard's status line, "Status: Healthy". */
+  /* Translators: the dashboard's status line, "Status: All in sync". */
   text = g_strdup_printf (_("Status: %s"), status);
   gtk_label_set_label (self->status_label, text);
   gtk_image_set_from_icon_name (self->status_icon, icon_name);
