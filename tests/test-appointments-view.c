@@ -438,6 +438,16 @@ retry_idle (gpointer user_data)
   return button == NULL || gtk_widget_get_sensitive (button);
 }
 
+static gboolean
+problem_still_there_shown (gpointer user_data)
+{
+  Fixture *f = user_data;
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (f->view), ADW_TYPE_TOAST_OVERLAY);
+
+  return ui_test_find_label (overlay, "Verified again: the problem is still there.") != NULL &&
+         ui_test_find_label (overlay, "Retried") == NULL;
+}
+
 /* A row's Retry runs the action against the simulator and the list
  * follows; its Details asks for the review of that row. */
 static void
@@ -488,6 +498,8 @@ test_row_retry (void)
   ui_test_wait_until (attempted, &attempt, "the retry to reach the store");
   ui_test_wait_until (reloaded_after_change, &wait, "the list to follow");
   ui_test_wait_until (retry_idle, &f, "the spinner to stop");
+  /* The toast says what the check found: the row still fails. */
+  ui_test_wait_until (problem_still_there_shown, &f, "the retry's finding");
 
   fixture_teardown (&f);
 }

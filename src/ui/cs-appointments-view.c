@@ -413,7 +413,10 @@ retry_done_cb (GObject      *object,
   else if (action_result->queued)
     add_toast (self, cs_ui_toast_new (_("Retry queued; it runs when Cal.com answers again")));
   else
-    add_toast (self, cs_ui_toast_new (_("Retried")));
+    /* What the check found ("the problem is still there"), not only that
+     * it ran. */
+    add_toast (self, cs_ui_toast_new (action_result->message != NULL ? action_result->message
+                                                                     : _("Retried")));
 
   /* The window reloads the model, which rebinds the rows. */
   if (self->engine != NULL)
