@@ -396,6 +396,24 @@ test_banner_suspect (void)
   ui_test_fixture_teardown (&fixture);
 }
 
+/* A first start (nothing saved: -1) opens at the template's size, which
+ * fits the welcome page, not at the window's natural size. */
+static void
+test_first_size (void)
+{
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+  g_autoptr(GSettings) settings = g_settings_new_with_backend (APPLICATION_ID, backend);
+  CsWindow *window;
+  int width, height;
+
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, -1);
+  window = window_new (settings);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 1100);
+  g_assert_cmpint (height, ==, 720);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* The view and the size come back from the settings, and a switch is
  * written to them. */
 static void
@@ -550,6 +568,7 @@ main (int   argc,
   g_test_add_func ("/window/banner-circuit-open", test_banner_circuit_open);
   g_test_add_func ("/window/banner-suspect", test_banner_suspect);
   g_test_add_func ("/window/remembers-view", test_remembers_view);
+  g_test_add_func ("/window/first-size", test_first_size);
   g_test_add_func ("/window/review-once", test_review_once);
   g_test_add_func ("/window/failure-page", test_failure_page);
   g_test_add_func ("/window/reload-failure", test_reload_failure);

@@ -668,10 +668,15 @@ cs_window_new (GtkApplication *application,
     {
       g_autofree char *view = g_settings_get_string (settings, "last-view");
 
+      int width = g_settings_get_int (settings, "window-width");
+      int height = g_settings_get_int (settings, "window-height");
+
       self->settings = g_object_ref (settings);
-      gtk_window_set_default_size (GTK_WINDOW (self),
-                                   g_settings_get_int (settings, "window-width"),
-                                   g_settings_get_int (settings, "window-height"));
+      /* -1 is "never saved": the template's size stands (-1 given to
+       * GTK would unset it and the window would open at its natural
+       * size, cutting the welcome page). */
+      if (width > 0 && height > 0)
+        gtk_window_set_default_size (GTK_WINDOW (self), width, height);
       if (g_settings_get_boolean (settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
       if (adw_view_stack_get_child_by_name (self->view_stack, view) != NULL)
