@@ -55,6 +55,8 @@ struct _CsWindow
   GtkStack             *verify_stack;
   GtkSpinner           *verify_spinner;
   GtkSpinner           *loading_spinner;
+  GtkWidget            *switcher_title;
+  GtkWidget            *switcher_bar;
   GtkLabel             *verify_label;
   GtkProgressBar       *progress_bar;
   GtkRevealer          *banner_revealer;
@@ -220,7 +222,11 @@ update_banner (CsWindow *self)
   setup = cs_engine_get_setup_error (self->engine);
   if (setup != NULL)
     {
-      set_banner (self, setup->message, TRUE, _("_Preferences"), "app.preferences");
+      /* The welcome page already says it and leads to Preferences. */
+      if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "setup") == 0)
+        set_banner (self, NULL, FALSE, NULL, NULL);
+      else
+        set_banner (self, setup->message, TRUE, _("_Preferences"), "app.preferences");
       return;
     }
 
@@ -318,6 +324,11 @@ update_setup_state (CsWindow *self)
     gtk_stack_set_visible_child_name (self->main_stack, "setup");
   else if (g_strcmp0 (page, "failed") != 0)
     gtk_stack_set_visible_child_name (self->main_stack, "main");
+
+  /* The views' switcher leads nowhere while the welcome page shows. */
+  page = gtk_stack_get_visible_child_name (self->main_stack);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_title), g_strcmp0 (page, "main") == 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->switcher_bar), g_strcmp0 (page, "main") == 0);
 }
 
 static void
@@ -587,6 +598,8 @@ cs_window_class_init (CsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_label);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, CsWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, banner_secondary_button);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, CsWindow, failed_page);
