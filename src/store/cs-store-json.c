@@ -15,7 +15,8 @@
 /* JSON for booking attendees and metadata. The store does not depend on
  * json-glib: it writes the two shapes it needs and reads them back exactly.
  * Text is UTF-8 already; only quotes, backslashes and control characters
- * need escaping. */
+ * need escaping. The reader refuses what the writer cannot have written:
+ * text that is not UTF-8, NUL and lone surrogates. */
 
 static void
 json_append_string (GString    *out,
@@ -299,6 +300,11 @@ json_read_string (JsonReader  *reader,
           return FALSE;
         }
     }
+
+  /* The writer copies text as it is; a damaged file must not hand bytes
+   * that are not UTF-8 on to the window, the outbox or the CRM. */
+  if (!g_utf8_validate_len (str->str, str->len, NULL))
+    return FALSE;
 
   *out = g_string_free (g_steal_pointer (&str), FALSE);
   return TRUE;
