@@ -39,6 +39,7 @@ test_parse_rejects (void)
     "2026-11-23T09:00:00+01:00trailing",
     "1971-01-01T00:30:00+01:00",  /* 1970 in UTC, which is how it is written */
     "9998-12-31T23:30:00-01:00",  /* 9999 in UTC */
+    "9999-12-31T23:30:01-10",     /* past 9999 in UTC: GLib has no such time */
   };
   CsTime t = 42;
 

@@ -45,6 +45,9 @@ cs_time_parse_iso8601 (const char *text,
    * text's own offset, 1971-01-01T00:30+01:00 would pass and its UTC text
    * (1970-12-31T23:30Z) would then be refused when read back. */
   utc = g_date_time_to_utc (dt);
+  if (utc == NULL)
+    return FALSE;  /* past the end of year 9999 in UTC */
+
   year = g_date_time_get_year (utc);
   if (year < MIN_YEAR || year > MAX_YEAR)
     return FALSE;
