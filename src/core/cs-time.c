@@ -18,8 +18,9 @@
  * @text: an RFC 3339 / ISO 8601 date and time *with* a UTC offset
  * @out: (out): the instant
  *
- * Instants whose UTC year is outside 1971–9998 are refused. A text without an offset is rejected: its instant would depend on the
- * time zone of the machine that reads it.
+ * Instants whose UTC year is outside 1971–9998 are refused. A text
+ * without an offset is rejected: its instant would depend on the time zone
+ * of the machine that reads it.
  *
  * Returns: %TRUE if @text is a valid time with an offset in a sane range
  */

@@ -189,11 +189,12 @@ same_string (const char *a,
 static void
 check_store_round_trip (const CsBooking *booking)
 {
-  g_autoptr(GPtrArray) attendees = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_attendee_free);
+  g_autoptr(GPtrArray) attendees = NULL;
   g_autoptr(GHashTable) metadata = NULL;
   g_autofree char *attendees_json = NULL;
   g_autofree char *metadata_json = NULL;
 
+  attendees = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_attendee_free);
   attendees_json = _cs_store_json_encode_attendees (booking->attendees);
   g_assert (cs_json_check_syntax (attendees_json, strlen (attendees_json), NULL));
   g_assert (_cs_store_json_decode_attendees (attendees_json, attendees));
