@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "cs-booking.h"
+#include "cs-store-json.h"
 
 G_BEGIN_DECLS
 

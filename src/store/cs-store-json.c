@@ -440,3 +440,140 @@ _cs_store_json_decode_metadata (const char  *json,
   *out_metadata = g_steal_pointer (&metadata);
   return TRUE;
 }
+
+/* The per-field diff of a data mismatch, kept beside the appointment for
+ * the review dialog: `[{"field": "start", "local": …, "calcom": …}, …]`.
+ * The engine writes it and the window reads it; both go through here so
+ * that the text is JSON whatever the values hold (the column has a
+ * json_valid() CHECK). */
+
+/**
+ * cs_sync_diff_to_json:
+ * @diffs: (nullable) (element-type CsFieldDiff): the differing fields
+ *
+ * Returns: (transfer full): the diff as JSON text; an absent value is null
+ */
+char *
+cs_sync_diff_to_json (GPtrArray *diffs)
+{
+  g_autoptr(GString) out = g_string_new ("[");
+
+  for (guint i = 0; diffs != NULL && i < diffs->len; i++)
+    {
+      const CsFieldDiff *diff = g_ptr_array_index (diffs, i);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+
+      g_string_append (out, "{\"field\":");
+      json_append_string (out, cs_diff_field_to_string (diff->field));
+      g_string_append (out, ",\"local\":");
+      json_append_string (out, diff->local_value);
+      g_string_append (out, ",\"calcom\":");
+      json_append_string (out, diff->calcom_value);
+      g_string_append_c (out, '}');
+    }
+
+  g_string_append_c (out, ']');
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Reads one entry; %NULL with @ok set for an entry of a field this
+ * version does not know, which is skipped. */
+static CsFieldDiff *
+json_read_diff (JsonReader *reader,
+                gboolean   *ok)
+{
+  g_autofree char *field = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *calcom = NULL;
+  CsDiffField diff_field;
+  CsFieldDiff *diff;
+
+  *ok = FALSE;
+
+  if (!json_accept (reader, '{'))
+    return NULL;
+
+  if (!json_accept (reader, '}'))
+    {
+      do
+        {
+          g_autofree char *key = NULL;
+          g_autofree char *value = NULL;
+
+          if (!json_read_string (reader, FALSE, &key) ||
+              !json_accept (reader, ':') ||
+              !json_read_string (reader, TRUE, &value))
+            return NULL;
+
+          if (g_str_equal (key, "field"))
+            take_string (&field, &value);
+          else if (g_str_equal (key, "local"))
+            take_string (&local, &value);
+          else if (g_str_equal (key, "calcom"))
+            take_string (&calcom, &value);
+        }
+      while (json_accept (reader, ','));
+
+      if (!json_accept (reader, '}'))
+        return NULL;
+    }
+
+  *ok = TRUE;
+
+  if (field == NULL || !cs_diff_field_from_string (field, &diff_field))
+    return NULL;
+
+  diff = g_new0 (CsFieldDiff, 1);
+  diff->field = diff_field;
+  diff->local_value = g_steal_pointer (&local);
+  diff->calcom_value = g_steal_pointer (&calcom);
+
+  return diff;
+}
+
+/**
+ * cs_sync_diff_from_json:
+ * @json: (nullable): text written by cs_sync_diff_to_json()
+ *
+ * Entries of fields this version does not know are left out.
+ *
+ * Returns: (transfer full) (nullable) (element-type CsFieldDiff): the
+ *   differing fields, or %NULL if @json is %NULL or not such a list
+ */
+GPtrArray *
+cs_sync_diff_from_json (const char *json)
+{
+  g_autoptr(GPtrArray) diffs = NULL;
+  JsonReader reader = { json };
+
+  if (json == NULL || !json_accept (&reader, '['))
+    return NULL;
+
+  diffs = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_field_diff_free);
+
+  if (!json_accept (&reader, ']'))
+    {
+      do
+        {
+          gboolean ok;
+          CsFieldDiff *diff = json_read_diff (&reader, &ok);
+
+          if (!ok)
+            return NULL;
+          if (diff != NULL)
+            g_ptr_array_add (diffs, diff);
+        }
+      while (json_accept (&reader, ','));
+
+      if (!json_accept (&reader, ']'))
+        return NULL;
+    }
+
+  if (!json_at_end (&reader))
+    return NULL;
+
+  return g_steal_pointer (&diffs);
+}

@@ -175,6 +175,15 @@ def store_seeds(corpus):
         '{}', '{"crm_appointment_id":"1236","crm_company_id":"3"}', '{"a":null,"b":"c"}',
         '{"k\\u00e9y":"v\\/al"}', '{"a":"1","a":"2"}', '{"a":1}', '{"a":"x"} x',
     ]
+    diffs = [
+        '[]', '[{"field":"start","local":"2025-10-13T08:00:00Z","calcom":"2025-10-13T07:45:00Z"}]',
+        '[{"field":"status","local":"scheduled","calcom":"cancelled"},'
+        '{"field":"booking_uid","local":"Gr\\u00fc\\u00dfe \\"q\\"","calcom":null}]',
+        '[{"field":"colour","local":"red"},{"field":"end"}]', '[{"local":"x"}]',
+        '[{"field":"end","local":"\\ud800"}]', '[{"field":"end"}', '[{"field":1}]',
+    ]
+    for i, seed in enumerate(diffs):
+        corpus.add(target, f"variant-diff-{i:02d}.txt", "d" + seed)
     for i, seed in enumerate(attendees):
         corpus.add(target, f"variant-attendees-{i:02d}.txt", "a" + seed)
     for i, seed in enumerate(metadata):
