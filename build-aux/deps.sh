@@ -1,7 +1,20 @@
 #!/usr/bin/env bash
 # Installs what Calsync needs to build, run and test on Debian 12 / Ubuntu,
 # and nothing that is there already: safe to run again and again.
+#
+#   build-aux/deps.sh          what the build and the test suite need
+#   build-aux/deps.sh --fuzz   and clang with libFuzzer, for build-aux/fuzz.sh
+#                              (also when CALSYNC_FUZZ=1 is set)
 set -euo pipefail
+
+fuzz=${CALSYNC_FUZZ:-0}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --fuzz) fuzz=1 ;;
+    *) echo "Unknown option: $1 (use --fuzz)" >&2; exit 64 ;;
+  esac
+  shift
+done
 
 packages=(
   # build
@@ -18,6 +31,12 @@ packages=(
   # German is first-class: the tests run the program in de_DE.UTF-8
   locales
 )
+
+# Fuzzing only: the normal build and tests use gcc. Debian ships libFuzzer
+# and the sanitizer runtimes in their own package, which clang does not pull.
+if [ "$fuzz" = 1 ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do

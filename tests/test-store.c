@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "cs-store.h"
+#include "cs-store-json.h"
 #include "cs-store-private.h"
 
 /* 2025-10-13T08:00:00Z */
@@ -1831,6 +1832,58 @@ test_appointment_sync_diff (Fixture       *f,
   g_assert_finalize_object (store);
 }
 
+/* The diff's values are the two sides' text: a CRM uid may hold anything.
+ * g_strescape() used to write é as \303\251 and DEL as \177, which is not
+ * JSON, so the CHECK refused the diff and the dialog showed none. */
+static void
+test_appointment_sync_diff_text (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CsAppointment) a = make_appointment (1, COMPANY_A, T0);
+  g_autoptr(GPtrArray) diffs = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_field_diff_free);
+  g_autoptr(GPtrArray) back = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *got = NULL;
+  CsFieldDiff *diff = g_new0 (CsFieldDiff, 1);
+  CsStore *store = open_store (f, COMPANY_A);
+
+  a->sync.status = CS_SYNC_STATUS_FAILED;
+  a->sync.sync_error_code = CS_ERROR_CODE_DATA_MISMATCH;
+  save_one (store, cs_appointment_copy (a));
+
+  diff->field = CS_DIFF_FIELD_BOOKING_UID;
+  diff->local_value = g_strdup ("Grüße \"quoted\" back\\slash\x7f\x01\ttab");
+  diff->calcom_value = NULL;
+  g_ptr_array_add (diffs, diff);
+
+  json = cs_sync_diff_to_json (diffs);
+  g_assert_true (cs_store_set_sync_diff (store, 1, json, &error));
+  g_assert_no_error (error);
+  g_assert_true (cs_store_get_sync_diff (store, 1, &got, &error));
+  g_assert_no_error (error);
+
+  back = cs_sync_diff_from_json (got);
+  g_assert_nonnull (back);
+  g_assert_cmpuint (back->len, ==, 1);
+  diff = g_ptr_array_index (back, 0);
+  g_assert_cmpint (diff->field, ==, CS_DIFF_FIELD_BOOKING_UID);
+  g_assert_cmpstr (diff->local_value, ==, "Grüße \"quoted\" back\\slash\x7f\x01\ttab");
+  g_assert_null (diff->calcom_value);
+
+  /* Entries of fields a later version adds are left out, not the diff. */
+  g_clear_pointer (&back, g_ptr_array_unref);
+  back = cs_sync_diff_from_json ("[{\"field\":\"colour\",\"local\":\"red\"},"
+                                 "{\"field\":\"end\",\"local\":null,\"calcom\":\"x\"}]");
+  g_assert_nonnull (back);
+  g_assert_cmpuint (back->len, ==, 1);
+  g_assert_null (cs_sync_diff_from_json ("[{\"field\":\"end\"}"));
+  g_assert_null (cs_sync_diff_from_json ("{}"));
+  g_assert_null (cs_sync_diff_from_json (NULL));
+
+  g_assert_finalize_object (store);
+}
+
 /* Bookings */
 
 static void
@@ -3343,6 +3396,7 @@ main (int   argc,
   ADD ("appointment-counts", test_appointment_counts);
   ADD ("appointment-refused", test_appointment_refused);
   ADD ("appointment-sync-diff", test_appointment_sync_diff);
+  ADD ("appointment-sync-diff-text", test_appointment_sync_diff_text);
   ADD ("booking-round-trip", test_booking_round_trip);
   ADD ("booking-escaped-json", test_booking_escaped_json);
   ADD ("booking-refused", test_booking_refused);

@@ -61,9 +61,16 @@ typedef struct
   CsReconcileResult        *result;
 } Reconciler;
 
-static void
-field_diff_free (CsFieldDiff *diff)
+/**
+ * cs_field_diff_free:
+ * @diff: (nullable): a field diff
+ */
+void
+cs_field_diff_free (CsFieldDiff *diff)
 {
+  if (diff == NULL)
+    return;
+
   g_free (diff->local_value);
   g_free (diff->calcom_value);
   g_free (diff);
@@ -326,7 +333,7 @@ compare (const CsAppointment *a,
       cs_status_agrees (a->status, b->status) && !uid_differs)
     return NULL;
 
-  diffs = g_ptr_array_new_with_free_func ((GDestroyNotify) field_diff_free);
+  diffs = g_ptr_array_new_with_free_func ((GDestroyNotify) cs_field_diff_free);
 
   if (a->starts_at != b->start)
     add_diff (diffs, CS_DIFF_FIELD_START,

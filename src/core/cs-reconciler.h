@@ -155,6 +155,7 @@ CsReconcileResult *cs_reconcile              (GPtrArray                *appointm
 void               cs_reconcile_result_free  (CsReconcileResult        *result);
 const CsOutcome   *cs_reconcile_result_get   (const CsReconcileResult  *result,
                                               guint                     index);
+void               cs_field_diff_free        (CsFieldDiff              *diff);
 const CsFieldDiff *cs_outcome_find_diff      (const CsOutcome          *outcome,
                                               CsDiffField               field);
 

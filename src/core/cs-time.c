@@ -18,8 +18,9 @@
  * @text: an RFC 3339 / ISO 8601 date and time *with* a UTC offset
  * @out: (out): the instant
  *
- * A text without an offset is rejected: its instant would depend on the
- * time zone of the machine that reads it.
+ * Instants whose UTC year is outside 1971–9998 are refused. A text
+ * without an offset is rejected: its instant would depend on the time zone
+ * of the machine that reads it.
  *
  * Returns: %TRUE if @text is a valid time with an offset in a sane range
  */
@@ -28,6 +29,7 @@ cs_time_parse_iso8601 (const char *text,
                        CsTime     *out)
 {
   g_autoptr(GDateTime) dt = NULL;
+  g_autoptr(GDateTime) utc = NULL;
   int year;
 
   g_return_val_if_fail (out != NULL, FALSE);
@@ -40,7 +42,14 @@ cs_time_parse_iso8601 (const char *text,
   if (dt == NULL)
     return FALSE;
 
-  year = g_date_time_get_year (dt);
+  /* The year in UTC, as cs_time_format_iso8601() writes it: judged in the
+   * text's own offset, 1971-01-01T00:30+01:00 would pass and its UTC text
+   * (1970-12-31T23:30Z) would then be refused when read back. */
+  utc = g_date_time_to_utc (dt);
+  if (utc == NULL)
+    return FALSE;  /* past the end of year 9999 in UTC */
+
+  year = g_date_time_get_year (utc);
   if (year < MIN_YEAR || year > MAX_YEAR)
     return FALSE;
 

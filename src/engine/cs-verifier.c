@@ -14,6 +14,7 @@
 #include "cs-net-error.h"
 #include "cs-reconciler.h"
 #include "cs-retry-policy.h"
+#include "cs-store-json.h"
 #include "cs-verifier.h"
 
 /**
@@ -1050,21 +1051,7 @@ diff_summary (const CsOutcome *outcome)
 static char *
 diff_json (const CsOutcome *outcome)
 {
-  GString *json = g_string_new ("[");
-
-  for (guint i = 0; outcome->diffs != NULL && i < outcome->diffs->len; i++)
-    {
-      const CsFieldDiff *diff = g_ptr_array_index (outcome->diffs, i);
-      g_autofree char *local = g_strescape (diff->local_value ? diff->local_value : "", NULL);
-      g_autofree char *remote = g_strescape (diff->calcom_value ? diff->calcom_value : "", NULL);
-
-      g_string_append_printf (json, "%s{\"field\":\"%s\",\"local\":\"%s\",\"calcom\":\"%s\"}",
-                              i > 0 ? "," : "", cs_diff_field_to_string (diff->field),
-                              local, remote);
-    }
-
-  g_string_append_c (json, ']');
-  return g_string_free (json, FALSE);
+  return cs_sync_diff_to_json (outcome->diffs);
 }
 
 /* What the outcome means as an attempt, with a message for the tracking

@@ -8,10 +8,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "cs-reconciler.h"
 #include "cs-review-dialog.h"
+#include "cs-store-json.h"
 #include "cs-ui-util.h"
 
 /**
@@ -379,9 +379,7 @@ static void
 fill_diff_grid (CsReviewDialog *self,
                 const char     *json)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-  JsonArray *array;
+  g_autoptr(GPtrArray) diffs = cs_sync_diff_from_json (json);
   GtkWidget *child;
   guint n_rows = 0;
 
@@ -389,42 +387,21 @@ fill_diff_grid (CsReviewDialog *self,
     gtk_grid_remove (self->diff_grid, child);
 
   gtk_widget_set_visible (self->diff_card, FALSE);
-  if (json == NULL || !json_parser_load_from_data (parser, json, -1, NULL))
-    return;
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+  if (diffs == NULL)
     return;
 
   grid_attach_label (self->diff_grid, _("Field"), 0, 0, TRUE);
   grid_attach_label (self->diff_grid, _("Database"), 1, 0, TRUE);
   grid_attach_label (self->diff_grid, _("Cal.com"), 2, 0, TRUE);
 
-  array = json_node_get_array (root);
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; i < diffs->len; i++)
     {
-      JsonNode *node = json_array_get_element (array, i);
-      JsonObject *object;
-      CsDiffField field;
-      g_autofree char *local = NULL;
-      g_autofree char *calcom = NULL;
+      const CsFieldDiff *diff = g_ptr_array_index (diffs, i);
+      g_autofree char *local = diff_value_text (diff->field, TRUE, diff->local_value);
+      g_autofree char *calcom = diff_value_text (diff->field, FALSE, diff->calcom_value);
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      object = json_node_get_object (node);
-      if (!cs_diff_field_from_string (json_object_get_string_member_with_default (object, "field",
-                                                                                  ""),
-                                      &field))
-        continue;
-
-      local = diff_value_text (field, TRUE,
-                               json_object_get_string_member_with_default (object, "local",
-                                                                           NULL));
-      calcom = diff_value_text (field, FALSE,
-                                json_object_get_string_member_with_default (object, "calcom",
-                                                                            NULL));
       n_rows++;
-      grid_attach_label (self->diff_grid, diff_field_label (field), 0, n_rows, FALSE);
+      grid_attach_label (self->diff_grid, diff_field_label (diff->field), 0, n_rows, FALSE);
       grid_attach_label (self->diff_grid, local, 1, n_rows, FALSE);
       grid_attach_label (self->diff_grid, calcom, 2, n_rows, FALSE);
     }
