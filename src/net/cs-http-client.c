@@ -1007,6 +1007,20 @@ read_cb (GObject      *object,
 
   if (g_bytes_get_size (chunk) == 0)
     {
+      SoupMessageHeaders *headers = soup_message_get_response_headers (data->message);
+
+      /* libsoup 3.2 ends a body at a closed connection without a word,
+       * even short of its Content-Length: a cut, not an answer. */
+      if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+          data->buffer->len < (guint64) soup_message_headers_get_content_length (headers))
+        {
+          g_autoptr(GError) cut = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                                                       "The body ended before its Content-Length");
+
+          fail_transport (task, cut);
+          return;
+        }
+
       finish_answer (task);
       return;
     }

@@ -411,8 +411,9 @@ pending_start_cb (gpointer user_data)
       return pending_next_chunk_cb (pending);
     }
 
-  soup_message_body_append_bytes (soup_server_message_get_response_body (pending->msg),
-                                  pending->body);
+  if (g_bytes_get_size (pending->body) > 0)
+    soup_message_body_append_bytes (soup_server_message_get_response_body (pending->msg),
+                                    pending->body);
   soup_server_message_unpause (pending->msg);
   pending_remove (pending);
 
@@ -959,7 +960,9 @@ send_reply (CsSimServer       *self,
   if (faults->latency_ms == 0 && faults->slow_body_delay_ms == 0)
     {
       write_head (msg, status, content_type, reply->headers);
-      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+      /* libsoup refuses to append nothing: an empty body is just none. */
+      if (g_bytes_get_size (body) > 0)
+        soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
       return;
     }
 
