@@ -17,6 +17,8 @@ packages=(
   python3
   # German is first-class: the tests run the program in de_DE.UTF-8
   locales
+  # the TLS tests make a throwaway certificate at run time
+  openssl
 )
 
 missing=()
