@@ -165,7 +165,8 @@ check_truth (Fixture  *f,
 
   for (guint i = 0; i < appointments->len; i++)
     {
-      const CsAppointment *a = ((CsSimAppointment *) g_ptr_array_index (appointments, i))->appointment;
+      CsSimAppointment *row = g_ptr_array_index (appointments, i);
+      const CsAppointment *a = row->appointment;
       const CsSimTruth *truth;
       g_autoptr(CsAppointment) cached = NULL;
 
@@ -496,7 +497,8 @@ static gboolean
 stalled (Fixture      *f,
          CsSimService  service)
 {
-  return cs_sim_server_get_body_bytes_sent (f->sim, service) >= 100 && only_fault_waits (f, service);
+  return cs_sim_server_get_body_bytes_sent (f->sim, service) >= 100 &&
+         only_fault_waits (f, service);
 }
 
 /* An answer that starts and then sends nothing, or drips: the client gives
@@ -781,7 +783,8 @@ test_customer_text (Fixture       *f,
 
   for (guint i = 0; i < appointments->len; i++)
     {
-      const CsAppointment *a = ((CsSimAppointment *) g_ptr_array_index (appointments, i))->appointment;
+      CsSimAppointment *row = g_ptr_array_index (appointments, i);
+      const CsAppointment *a = row->appointment;
       g_autoptr(CsAppointment) cached = NULL;
 
       if (g_strcmp0 (a->title, text) != 0)

@@ -694,7 +694,8 @@ test_cli_tls_untrusted (CliFixture    *f,
   faults_assert_sentence (json_object_get_string_member (report_error, "message"),
                           CS_SIM_SERVICE_CALCOM, "is not trusted");
   g_assert_nonnull (strstr (err, "is not trusted"));
-  g_assert_cmpuint (cs_sim_server_get_service_request_count (tls_sim, CS_SIM_SERVICE_CALCOM), ==, 0);
+  g_assert_cmpuint (cs_sim_server_get_service_request_count (tls_sim, CS_SIM_SERVICE_CALCOM),
+                    ==, 0);
 
   after = faults_snapshot_cache (cache);
   g_assert_cmpstr (after, ==, before);

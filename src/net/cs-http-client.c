@@ -581,6 +581,56 @@ clear_attempt (SendData *data)
   g_clear_pointer (&data->buffer, g_byte_array_unref);
 }
 
+/* What went wrong on the way, as a person can tell it. */
+typedef enum
+{
+  LINK_CUT,
+  LINK_REFUSED,
+  LINK_NO_NAME,
+  LINK_UNREACHABLE,
+} LinkFailure;
+
+static const char * const link_failure_outcomes[] = {
+  [LINK_CUT] = "connection cut",
+  [LINK_REFUSED] = "refused",
+  [LINK_NO_NAME] = "name not found",
+  [LINK_UNREACHABLE] = "unreachable",
+};
+
+static const char *
+link_failure_message (CsService   service,
+                      LinkFailure failure)
+{
+  switch (failure)
+    {
+    case LINK_CUT:
+      return SERVICE_MSG (service,
+                          _("The connection to Cal.com broke off before its answer was "
+                            "complete. Calsync will try again."),
+                          _("The connection to the CRM server broke off before its answer "
+                            "was complete. Calsync will try again."));
+    case LINK_REFUSED:
+      return SERVICE_MSG (service,
+                          _("Could not reach Cal.com: the connection was refused. "
+                            "Check the network connection and the server address."),
+                          _("Could not reach the CRM server: the connection was refused. "
+                            "Check the network connection and the server address."));
+    case LINK_NO_NAME:
+      return SERVICE_MSG (service,
+                          _("Could not reach Cal.com: its server name was not found. "
+                            "Check the network connection and the server address."),
+                          _("Could not reach the CRM server: its server name was not found. "
+                            "Check the network connection and the server address."));
+    case LINK_UNREACHABLE:
+    default:
+      return SERVICE_MSG (service,
+                          _("Could not reach Cal.com. Check the network connection "
+                            "and the server address."),
+                          _("Could not reach the CRM server. Check the network connection "
+                            "and the server address."));
+    }
+}
+
 /* A failure before any answer: cancellation, timeout, network, TLS. */
 static void
 fail_transport (GTask  *task,
@@ -589,6 +639,7 @@ fail_transport (GTask  *task,
   SendData *data = g_task_get_task_data (task);
   CsHttpClient *self = data->self;
   CsService service = self->service;
+  LinkFailure failure;
   GError *error;
 
   if (data->user_cancellable != NULL && g_cancellable_is_cancelled (data->user_cancellable))
@@ -644,45 +695,17 @@ fail_transport (GTask  *task,
       if (data->answer_started || g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) ||
           g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
           g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
-        {
-          log_outcome (data, "connection cut");
-          error = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_NETWORK,
-                                       SERVICE_MSG (service,
-                                                    _("The connection to Cal.com broke off before its answer was complete. "
-                                                      "Calsync will try again."),
-                                                    _("The connection to the CRM server broke off before its answer was complete. "
-                                                      "Calsync will try again.")));
-        }
+        failure = LINK_CUT;
       else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
-        {
-          log_outcome (data, "refused");
-          error = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_NETWORK,
-                                       SERVICE_MSG (service,
-                                                    _("Could not reach Cal.com: the connection was refused. "
-                                                      "Check the network connection and the server address."),
-                                                    _("Could not reach the CRM server: the connection was refused. "
-                                                      "Check the network connection and the server address.")));
-        }
+        failure = LINK_REFUSED;
       else if (cause->domain == G_RESOLVER_ERROR)
-        {
-          log_outcome (data, "name not found");
-          error = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_NETWORK,
-                                       SERVICE_MSG (service,
-                                                    _("Could not reach Cal.com: its server name was not found. "
-                                                      "Check the network connection and the server address."),
-                                                    _("Could not reach the CRM server: its server name was not found. "
-                                                      "Check the network connection and the server address.")));
-        }
+        failure = LINK_NO_NAME;
       else
-        {
-          log_outcome (data, "unreachable");
-          error = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_NETWORK,
-                                       SERVICE_MSG (service,
-                                                    _("Could not reach Cal.com. Check the network connection "
-                                                      "and the server address."),
-                                                    _("Could not reach the CRM server. Check the network connection "
-                                                      "and the server address.")));
-        }
+        failure = LINK_UNREACHABLE;
+
+      log_outcome (data, link_failure_outcomes[failure]);
+      error = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_NETWORK,
+                                   link_failure_message (service, failure));
     }
 
   clear_attempt (data);
@@ -899,15 +922,18 @@ finish_answer (GTask *task)
    * wherever the server points. */
   if (SOUP_STATUS_IS_REDIRECTION (status))
     {
-      finish_error (task, g_error_new (CS_NET_ERROR, CS_NET_ERROR_REDIRECT,
-                                       SERVICE_MSG (service,
-                                                    _("Cal.com redirected the request to another address (HTTP %u). "
-                                                      "Calsync does not follow redirects, so the API key is never "
-                                                      "sent elsewhere: check the server address."),
-                                                    _("The CRM server redirected the request to another address (HTTP %u). "
-                                                      "Calsync does not follow redirects, so the access token is never "
-                                                      "sent elsewhere: check the server address.")),
-                                       status));
+      error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_REDIRECT,
+                           SERVICE_MSG (service,
+                                        _("Cal.com redirected the request to another address "
+                                          "(HTTP %u). Calsync does not follow redirects, so the "
+                                          "API key is never sent elsewhere: check the server "
+                                          "address."),
+                                        _("The CRM server redirected the request to another "
+                                          "address (HTTP %u). Calsync does not follow redirects, "
+                                          "so the access token is never sent elsewhere: check "
+                                          "the server address.")),
+                           status);
+      finish_error (task, error);
       return;
     }
 
@@ -1346,6 +1372,7 @@ cs_http_client_refuse_answer (CsHttpClient          *self,
   const char *content_type;
   const char *data;
   gsize length = 0, start = 0;
+  const char *text;
   GError *sentence;
 
   g_return_if_fail (CS_IS_HTTP_CLIENT (self));
@@ -1366,31 +1393,32 @@ cs_http_client_refuse_answer (CsHttpClient          *self,
                  ? soup_message_headers_get_content_type (response->headers, NULL) : NULL;
 
   if (start == length)
-    sentence = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE,
-                                    SERVICE_MSG (service,
-                                                 _("Cal.com sent an empty answer. Calsync will try again."),
-                                                 _("The CRM server sent an empty answer. Calsync will try again.")));
+    text = SERVICE_MSG (service,
+                        _("Cal.com sent an empty answer. Calsync will try again."),
+                        _("The CRM server sent an empty answer. Calsync will try again."));
   else if (data[start] == '<' ||
            (content_type != NULL && g_ascii_strcasecmp (content_type, "text/html") == 0))
-    sentence = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE,
-                                    SERVICE_MSG (service,
-                                                 _("Cal.com answered with a web page instead of data; a proxy or a "
-                                                   "network login page may be in the way. Check the network "
-                                                   "connection and the server address."),
-                                                 _("The CRM server answered with a web page instead of data; a proxy "
-                                                   "or a network login page may be in the way. Check the network "
-                                                   "connection and the server address.")));
+    text = SERVICE_MSG (service,
+                        _("Cal.com answered with a web page instead of data; a proxy or a "
+                          "network login page may be in the way. Check the network "
+                          "connection and the server address."),
+                        _("The CRM server answered with a web page instead of data; a proxy "
+                          "or a network login page may be in the way. Check the network "
+                          "connection and the server address."));
   else if (cs_json_is_truncated (data, length))
-    sentence = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE,
-                                    SERVICE_MSG (service,
-                                                 _("The answer of Cal.com broke off before its end. Calsync will try again."),
-                                                 _("The answer of the CRM server broke off before its end. Calsync will try again.")));
+    text = SERVICE_MSG (service,
+                        _("The answer of Cal.com broke off before its end. "
+                          "Calsync will try again."),
+                        _("The answer of the CRM server broke off before its end. "
+                          "Calsync will try again."));
   else
-    sentence = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE,
-                                    SERVICE_MSG (service,
-                                                 _("Cal.com sent an answer Calsync cannot read. Calsync will try again."),
-                                                 _("The CRM server sent an answer Calsync cannot read. Calsync will try again.")));
+    text = SERVICE_MSG (service,
+                        _("Cal.com sent an answer Calsync cannot read. "
+                          "Calsync will try again."),
+                        _("The CRM server sent an answer Calsync cannot read. "
+                          "Calsync will try again."));
 
+  sentence = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE, text);
   g_clear_error (error);
   g_propagate_error (error, sentence);
 }
