@@ -78,6 +78,7 @@ static const char * const endpoint_names[] = {
 typedef struct
 {
   CsSimServer       *self;          /* unowned: the server frees its pending answers */
+  CsSimServiceState *service;       /* unowned, as @self */
   SoupServerMessage *msg;           /* owned */
   gulong             finished_id;
   GSource           *source;        /* owned, attached */
@@ -380,6 +381,7 @@ pending_next_chunk_cb (gpointer user_data)
 
       soup_message_body_append_bytes (body, chunk);
       pending->offset += size;
+      pending->service->body_bytes_sent += size;
     }
 
   if (pending->offset >= length)
@@ -968,6 +970,7 @@ send_reply (CsSimServer       *self,
 
   pending = g_new0 (SimPending, 1);
   pending->self = self;
+  pending->service = service;
   pending->msg = g_object_ref (msg);
   pending->status = status;
   pending->content_type = content_type;
@@ -1920,9 +1923,11 @@ cs_sim_server_get_n_pending (CsSimServer *self)
  * @self: a simulator
  * @service: a service
  *
- * Counts the body bytes of the answers the cut, stall and huge-body knobs
- * write by hand (#CsSimFaults), as they are handed to the socket: a test of
- * a huge body tells from it whether the client stopped reading early.
+ * Counts the body bytes of the answers sent in pieces: those the cut, stall
+ * and huge-body knobs write by hand and the slow bodies' chunks
+ * (#CsSimFaults), as they are handed on: a test of a huge body tells from
+ * it whether the client stopped reading early, one of a slow body that the
+ * body is still coming.
  *
  * Returns: the bytes sent so far
  */
