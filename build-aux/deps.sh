@@ -30,6 +30,8 @@ packages=(
   python3
   # German is first-class: the tests run the program in de_DE.UTF-8
   locales
+  # the TLS tests make a throwaway certificate at run time
+  openssl
 )
 
 # Fuzzing only: the normal build and tests use gcc. Debian ships libFuzzer

@@ -354,7 +354,7 @@ test_status_classification (Fixture       *f,
     { 422, CS_NET_ERROR_INVALID_REQUEST, FALSE },
     { 500, CS_NET_ERROR_SERVER, TRUE },
     { 503, CS_NET_ERROR_SERVER, TRUE },
-    { 302, CS_NET_ERROR_INVALID_RESPONSE, TRUE },
+    { 302, CS_NET_ERROR_REDIRECT, FALSE },
     { 418, CS_NET_ERROR_INVALID_RESPONSE, TRUE },
   };
 
@@ -371,6 +371,8 @@ test_status_classification (Fixture       *f,
         g_assert_nonnull (strstr (f->error->message, "the server's own words"));
       if (table[i].status == 401)
         g_assert_nonnull (strstr (f->error->message, "API key"));
+      if (table[i].status == 302)
+        g_assert_nonnull (strstr (f->error->message, "does not follow redirects"));
 
       /* The circuit would open after five 5xx in a row: reset it. */
       cs_circuit_breaker_record_success (cs_http_client_get_circuit_breaker (f->client));

@@ -772,6 +772,7 @@ cs_verifier_failure_reason (const GError *error)
         case CS_NET_ERROR_INSECURE_URL:
         case CS_NET_ERROR_INVALID_URL:
         case CS_NET_ERROR_WRONG_COMPANY:
+        case CS_NET_ERROR_REDIRECT:
         default:
           break;
         }

@@ -268,6 +268,7 @@ me_cb (GObject      *object,
   me = cs_backend_parse_me (response->body, &error);
   if (me == NULL)
     {
+      cs_http_client_refuse_answer (CS_HTTP_CLIENT (object), response, &error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -564,6 +565,7 @@ appointment_cb (GObject      *object,
                                                        &error);
   if (appointment == NULL)
     {
+      cs_http_client_refuse_answer (CS_HTTP_CLIENT (object), response, &error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
@@ -861,6 +863,8 @@ count_cb (GObject      *object,
                                data->appointments != NULL ? "updated" : "accepted",
                                &count, &error))
     {
+      if (response != NULL)
+        cs_http_client_refuse_answer (CS_HTTP_CLIENT (object), response, &error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

@@ -450,6 +450,7 @@ reply_cb (GObject      *object,
   answer = reply->parse (response->body, reply->uid, &error);
   if (answer == NULL)
     {
+      cs_http_client_refuse_answer (CS_HTTP_CLIENT (object), response, &error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

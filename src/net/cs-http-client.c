@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cs-http-client.h"
+#include "cs-json-util.h"
 #include "cs-net-error.h"
 
 /**
@@ -89,6 +90,7 @@ typedef struct
   gboolean       timed_out;
   gboolean       cut_by_deadline;
   gboolean       in_flight;
+  gboolean       answer_started;
   guint          rate_limited_attempts;
   gint64         started;
 
@@ -579,6 +581,56 @@ clear_attempt (SendData *data)
   g_clear_pointer (&data->buffer, g_byte_array_unref);
 }
 
+/* What went wrong on the way, as a person can tell it. */
+typedef enum
+{
+  LINK_CUT,
+  LINK_REFUSED,
+  LINK_NO_NAME,
+  LINK_UNREACHABLE,
+} LinkFailure;
+
+static const char * const link_failure_outcomes[] = {
+  [LINK_CUT] = "connection cut",
+  [LINK_REFUSED] = "refused",
+  [LINK_NO_NAME] = "name not found",
+  [LINK_UNREACHABLE] = "unreachable",
+};
+
+static const char *
+link_failure_message (CsService   service,
+                      LinkFailure failure)
+{
+  switch (failure)
+    {
+    case LINK_CUT:
+      return SERVICE_MSG (service,
+                          _("The connection to Cal.com broke off before its answer was "
+                            "complete. Calsync will try again."),
+                          _("The connection to the CRM server broke off before its answer "
+                            "was complete. Calsync will try again."));
+    case LINK_REFUSED:
+      return SERVICE_MSG (service,
+                          _("Could not reach Cal.com: the connection was refused. "
+                            "Check the network connection and the server address."),
+                          _("Could not reach the CRM server: the connection was refused. "
+                            "Check the network connection and the server address."));
+    case LINK_NO_NAME:
+      return SERVICE_MSG (service,
+                          _("Could not reach Cal.com: its server name was not found. "
+                            "Check the network connection and the server address."),
+                          _("Could not reach the CRM server: its server name was not found. "
+                            "Check the network connection and the server address."));
+    case LINK_UNREACHABLE:
+    default:
+      return SERVICE_MSG (service,
+                          _("Could not reach Cal.com. Check the network connection "
+                            "and the server address."),
+                          _("Could not reach the CRM server. Check the network connection "
+                            "and the server address."));
+    }
+}
+
 /* A failure before any answer: cancellation, timeout, network, TLS. */
 static void
 fail_transport (GTask  *task,
@@ -587,6 +639,7 @@ fail_transport (GTask  *task,
   SendData *data = g_task_get_task_data (task);
   CsHttpClient *self = data->self;
   CsService service = self->service;
+  LinkFailure failure;
   GError *error;
 
   if (data->user_cancellable != NULL && g_cancellable_is_cancelled (data->user_cancellable))
@@ -633,15 +686,26 @@ fail_transport (GTask  *task,
     }
   else
     {
-      log_outcome (data, "unreachable");
+      /* GIO's and libsoup's own words ("Connection terminated
+       * unexpectedly") are for the log: people get what happened. */
+      g_debug ("%s %s%s failed: %s (%s %d)", data->method, cs_service_get_name (service),
+               data->path, cause->message, g_quark_to_string (cause->domain), cause->code);
       cs_circuit_breaker_record_failure (self->breaker);
-      error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_NETWORK,
-                           SERVICE_MSG (service,
-                                        _("Could not reach Cal.com (%s). Check the network "
-                                          "connection and the server address."),
-                                        _("Could not reach the CRM server (%s). Check the network "
-                                          "connection and the server address.")),
-                           cause->message);
+
+      if (data->answer_started || g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) ||
+          g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
+          g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+        failure = LINK_CUT;
+      else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+        failure = LINK_REFUSED;
+      else if (cause->domain == G_RESOLVER_ERROR)
+        failure = LINK_NO_NAME;
+      else
+        failure = LINK_UNREACHABLE;
+
+      log_outcome (data, link_failure_outcomes[failure]);
+      error = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_NETWORK,
+                                   link_failure_message (service, failure));
     }
 
   clear_attempt (data);
@@ -854,6 +918,25 @@ finish_answer (GTask *task)
       return;
     }
 
+  /* Not followed (SOUP_MESSAGE_NO_REDIRECT): the token would go along to
+   * wherever the server points. */
+  if (SOUP_STATUS_IS_REDIRECTION (status))
+    {
+      error = g_error_new (CS_NET_ERROR, CS_NET_ERROR_REDIRECT,
+                           SERVICE_MSG (service,
+                                        _("Cal.com redirected the request to another address "
+                                          "(HTTP %u). Calsync does not follow redirects, so the "
+                                          "API key is never sent elsewhere: check the server "
+                                          "address."),
+                                        _("The CRM server redirected the request to another "
+                                          "address (HTTP %u). Calsync does not follow redirects, "
+                                          "so the access token is never sent elsewhere: check "
+                                          "the server address.")),
+                           status);
+      finish_error (task, error);
+      return;
+    }
+
   if (self->error_message_func != NULL)
     server_message = self->error_message_func (body);
 
@@ -952,6 +1035,20 @@ read_cb (GObject      *object,
 
   if (g_bytes_get_size (chunk) == 0)
     {
+      SoupMessageHeaders *headers = soup_message_get_response_headers (data->message);
+
+      /* libsoup 3.2 ends a body at a closed connection without a word,
+       * even short of its Content-Length: a cut, not an answer. */
+      if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+          data->buffer->len < (guint64) soup_message_headers_get_content_length (headers))
+        {
+          g_autoptr(GError) cut = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT,
+                                                       "The body ended before its Content-Length");
+
+          fail_transport (task, cut);
+          return;
+        }
+
       finish_answer (task);
       return;
     }
@@ -987,6 +1084,7 @@ send_cb (GObject      *object,
       fail_transport (task, error);
       return;
     }
+  data->answer_started = TRUE;
 
   length = soup_message_headers_get_content_length (
     soup_message_get_response_headers (data->message));
@@ -1046,6 +1144,7 @@ send_now (GTask *task)
 
   data->state = STATE_SENDING;
   data->timed_out = FALSE;
+  data->answer_started = FALSE;
   data->attempt_cancellable = g_cancellable_new ();
   data->timeout_id = cs_clock_add_timeout (self->clock, ends, timeout_cb, data, NULL);
   self->request_count++;
@@ -1251,6 +1350,79 @@ cs_http_client_send_async (CsHttpClient        *self,
     }
 
   start_attempt (task);
+}
+
+/**
+ * cs_http_client_refuse_answer:
+ * @self: a client
+ * @response: the answer its parser refused
+ * @error: (inout): the parser's #CS_NET_ERROR
+ *
+ * Puts a sentence for people in place of a parser's reason for refusing a
+ * whole answer (%CS_NET_ERROR_INVALID_RESPONSE): what a person can tell
+ * from it (a web page instead of data, an answer that broke off, an empty
+ * one, or one that cannot be read at all), naming the service. The
+ * parser's reason (field names, never values) goes to the debug log. Other
+ * errors are left as they are.
+ */
+void
+cs_http_client_refuse_answer (CsHttpClient          *self,
+                              const CsHttpResponse  *response,
+                              GError               **error)
+{
+  CsService service;
+  const char *content_type;
+  const char *data;
+  gsize length = 0, start = 0;
+  const char *text;
+  GError *sentence;
+
+  g_return_if_fail (CS_IS_HTTP_CLIENT (self));
+  g_return_if_fail (response != NULL);
+  g_return_if_fail (error != NULL && *error != NULL);
+
+  if (!g_error_matches (*error, CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE))
+    return;
+
+  service = self->service;
+  g_debug ("%s's answer (HTTP %u) was refused: %s", cs_service_get_name (service),
+           response->status, (*error)->message);
+
+  data = g_bytes_get_data (response->body, &length);
+  while (start < length && g_ascii_isspace (data[start]))
+    start++;
+  content_type = response->headers != NULL
+                 ? soup_message_headers_get_content_type (response->headers, NULL) : NULL;
+
+  if (start == length)
+    text = SERVICE_MSG (service,
+                        _("Cal.com sent an empty answer. Calsync will try again."),
+                        _("The CRM server sent an empty answer. Calsync will try again."));
+  else if (data[start] == '<' ||
+           (content_type != NULL && g_ascii_strcasecmp (content_type, "text/html") == 0))
+    text = SERVICE_MSG (service,
+                        _("Cal.com answered with a web page instead of data; a proxy or a "
+                          "network login page may be in the way. Check the network "
+                          "connection and the server address."),
+                        _("The CRM server answered with a web page instead of data; a proxy "
+                          "or a network login page may be in the way. Check the network "
+                          "connection and the server address."));
+  else if (cs_json_is_truncated (data, length))
+    text = SERVICE_MSG (service,
+                        _("The answer of Cal.com broke off before its end. "
+                          "Calsync will try again."),
+                        _("The answer of the CRM server broke off before its end. "
+                          "Calsync will try again."));
+  else
+    text = SERVICE_MSG (service,
+                        _("Cal.com sent an answer Calsync cannot read. "
+                          "Calsync will try again."),
+                        _("The CRM server sent an answer Calsync cannot read. "
+                          "Calsync will try again."));
+
+  sentence = g_error_new_literal (CS_NET_ERROR, CS_NET_ERROR_INVALID_RESPONSE, text);
+  g_clear_error (error);
+  g_propagate_error (error, sentence);
 }
 
 /**

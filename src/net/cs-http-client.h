@@ -128,5 +128,8 @@ void              cs_http_client_send_async            (CsHttpClient            
 CsHttpResponse   *cs_http_client_send_finish           (CsHttpClient            *self,
                                                         GAsyncResult            *result,
                                                         GError                 **error);
+void              cs_http_client_refuse_answer         (CsHttpClient            *self,
+                                                        const CsHttpResponse    *response,
+                                                        GError                 **error);
 
 G_END_DECLS

@@ -326,6 +326,7 @@ static gboolean
 check_syntax (const char  *data,
               gsize        length,
               GArray      *patches,
+              gboolean    *truncated,
               GError     **error)
 {
   char stack[CS_JSON_MAX_DEPTH];
@@ -382,6 +383,8 @@ check_syntax (const char  *data,
               return FALSE;
             }
 
+          if (truncated != NULL)
+            *truncated = TRUE;
           return set_syntax_error (error, SCAN_TRUNCATED, pos);
         }
 
@@ -478,7 +481,11 @@ check_syntax (const char  *data,
         }
 
       if (result != SCAN_OK)
-        return set_syntax_error (error, result, pos);
+        {
+          if (truncated != NULL)
+            *truncated = result == SCAN_TRUNCATED;
+          return set_syntax_error (error, result, pos);
+        }
 
       if (value_done)
         expect = depth == 0 ? EXPECT_END : EXPECT_COMMA_OR_CLOSE;
@@ -505,7 +512,36 @@ cs_json_check_syntax (const char  *data,
   g_return_val_if_fail (data != NULL || length == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return check_syntax (data, length, NULL, error);
+  return check_syntax (data, length, NULL, NULL, error);
+}
+
+/**
+ * cs_json_is_truncated:
+ * @data: (array length=length): a body that did not parse
+ * @length: its length in bytes
+ *
+ * Tells a body that stops in the middle of its JSON (a connection cut
+ * short, half a body) from one that is not JSON at all, so the sentence for
+ * people can say which. A character cut in half at the end counts as cut.
+ *
+ * Returns: %TRUE if @data is the start of a JSON text, not all of it
+ */
+gboolean
+cs_json_is_truncated (const char *data,
+                      gsize       length)
+{
+  const char *end = NULL;
+  gboolean truncated = FALSE;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  if (length > 0 && !g_utf8_validate_len (data, length, &end) && length - (gsize) (end - data) < 4)
+    length = (gsize) (end - data);
+
+  if (length == 0 || check_syntax (data, length, NULL, &truncated, NULL))
+    return FALSE;
+
+  return truncated;
 }
 
 static char *
@@ -569,7 +605,7 @@ cs_json_parse_data (const char  *data,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   patches = g_array_new (FALSE, FALSE, sizeof (Patch));
-  if (!check_syntax (data, length, patches, error))
+  if (!check_syntax (data, length, patches, NULL, error))
     return NULL;
 
   if (patches->len > 0)

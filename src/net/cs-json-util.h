@@ -65,6 +65,8 @@ void      cs_json_page_keys_clear   (CsJsonPageKeys *keys);
 gboolean  cs_json_check_syntax      (const char  *data,
                                      gsize        length,
                                      GError     **error);
+gboolean  cs_json_is_truncated      (const char  *data,
+                                     gsize        length);
 JsonNode *cs_json_parse_data        (const char  *data,
                                      gsize        length,
                                      GError     **error);

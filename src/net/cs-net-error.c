@@ -79,6 +79,7 @@ cs_net_error_is_retryable (const GError *error)
     case CS_NET_ERROR_TLS:
     case CS_NET_ERROR_UNSUPPORTED:
     case CS_NET_ERROR_WRONG_COMPANY:
+    case CS_NET_ERROR_REDIRECT:
     default:
       return FALSE;
     }
@@ -136,10 +137,10 @@ cs_net_error_code_to_string (CsNetError code)
   static const char * const names[] = {
     "network", "timeout", "server", "rate_limited", "circuit_open", "unauthorized",
     "forbidden", "not_found", "conflict", "invalid_request", "invalid_response", "too_large",
-    "insecure_url", "invalid_url", "tls", "unsupported", "wrong_company",
+    "insecure_url", "invalid_url", "tls", "unsupported", "wrong_company", "redirect",
   };
 
-  G_STATIC_ASSERT (G_N_ELEMENTS (names) == CS_NET_ERROR_WRONG_COMPANY + 1);
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == CS_NET_ERROR_REDIRECT + 1);
 
   if ((guint) code >= G_N_ELEMENTS (names))
     return "unknown";

@@ -43,6 +43,8 @@ G_BEGIN_DECLS
  *   or seated booking where one booking was expected)
  * @CS_NET_ERROR_WRONG_COMPANY: the server answered with another company's
  *   data
+ * @CS_NET_ERROR_REDIRECT: the server sent the request elsewhere (3xx),
+ *   which Calsync does not follow: the key or token would travel along
  *
  * Every failure of a request, classified. Cancellation stays
  * %G_IO_ERROR_CANCELLED.
@@ -66,6 +68,7 @@ typedef enum
   CS_NET_ERROR_TLS,
   CS_NET_ERROR_UNSUPPORTED,
   CS_NET_ERROR_WRONG_COMPANY,
+  CS_NET_ERROR_REDIRECT,
 } CsNetError;
 
 GQuark      cs_net_error_quark          (void);

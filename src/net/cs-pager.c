@@ -294,6 +294,7 @@ page_cb (GObject      *object,
   items = pager->spec.parse (pager->spec.user_data, response->body, &info, &error);
   if (items == NULL)
     {
+      cs_http_client_refuse_answer (pager->client, response, &error);
       g_free (info.first_key);
       g_free (info.last_key);
       fail (task, g_steal_pointer (&error));

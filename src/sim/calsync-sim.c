@@ -57,6 +57,17 @@ typedef struct
   int       drift_rows;
   gboolean  drift_every_listing;
   int       oversized_titles;
+  int       skip_requests;
+  char     *body;
+  char     *content_type;
+  int       cut_after_bytes;
+  int       stall_after_bytes;
+  gboolean  stall_body;
+  double    huge_body_mb;
+  gboolean  huge_body_chunked;
+  int       duplicate_rows;
+  char     *redirect_to;
+  int       ill_typed_rows;
   gboolean  verbose;
 } Options;
 
@@ -108,8 +119,32 @@ check_options (const Options  *o,
       !check_range ("oversize-bytes", o->oversize_bytes, 0, G_MAXINT, error) ||
       !check_range ("drift-after-page", o->drift_after_page, 0, G_MAXINT, error) ||
       !check_range ("drift-rows", o->drift_rows, -100000, 100000, error) ||
-      !check_range ("oversized-titles", o->oversized_titles, 0, G_MAXINT, error))
+      !check_range ("oversized-titles", o->oversized_titles, 0, G_MAXINT, error) ||
+      !check_range ("skip-requests", o->skip_requests, 0, G_MAXINT, error) ||
+      !check_range ("cut-after-bytes", o->cut_after_bytes, 0, G_MAXINT, error) ||
+      !check_range ("stall-after-bytes", o->stall_after_bytes, 0, G_MAXINT, error) ||
+      !check_range ("duplicate-rows", o->duplicate_rows, 0, 100000, error) ||
+      !check_range ("ill-typed-rows", o->ill_typed_rows, 0, G_MAXINT, error))
     return FALSE;
+
+  if (!(o->huge_body_mb >= 0.0 && o->huge_body_mb <= 1024 * 1024))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--huge-body-mb must lie between 0 and 1048576");
+      return FALSE;
+    }
+
+  if (o->body != NULL)
+    {
+      CsSimBody body;
+
+      if (!cs_sim_body_from_string (o->body, &body))
+        {
+          g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                               "--body must be empty, null, garbage, deep or html");
+          return FALSE;
+        }
+    }
 
   if (!(o->error_rate >= 0.0 && o->error_rate <= 1.0))
     {
@@ -164,6 +199,18 @@ apply_faults (CsSimServer   *server,
   faults.drift_after_page = (guint) o->drift_after_page;
   faults.drift_rows = o->drift_rows;
   faults.drift_every_listing = o->drift_every_listing;
+  faults.skip_requests = (guint) o->skip_requests;
+  if (o->body != NULL)
+    cs_sim_body_from_string (o->body, &faults.body);
+  /* The option strings live until the program ends, as the knobs need. */
+  faults.content_type = o->content_type;
+  faults.cut_after_bytes = (gsize) o->cut_after_bytes;
+  faults.stall_body = o->stall_body;
+  faults.stall_after_bytes = (gsize) o->stall_after_bytes;
+  faults.huge_body_bytes = (gsize) (o->huge_body_mb * 1024 * 1024);
+  faults.huge_body_chunked = o->huge_body_chunked;
+  faults.duplicate_rows = (guint) o->duplicate_rows;
+  faults.redirect_to = o->redirect_to;
 
   if (!g_str_equal (o->fault_target, "backend"))
     cs_sim_server_set_faults (server, CS_SIM_SERVICE_CALCOM, &faults);
@@ -182,6 +229,18 @@ apply_faults (CsSimServer   *server,
                                              (guint) o->oversized_titles);
       g_debug ("%u %s rows carry a title over 64 KiB", keys->len,
                cs_sim_service_to_string (service));
+    }
+
+  for (CsSimService service = 0; o->ill_typed_rows > 0 && service <= CS_SIM_SERVICE_LAST;
+       service++)
+    {
+      g_autoptr(GPtrArray) keys = NULL;
+
+      if (g_str_equal (o->fault_target, service == CS_SIM_SERVICE_CALCOM ? "backend" : "calcom"))
+        continue;
+      keys = cs_sim_dataset_ill_type_rows (cs_sim_server_get_dataset (server), service,
+                                           (guint) o->ill_typed_rows);
+      g_debug ("%u %s rows are ill-typed", keys->len, cs_sim_service_to_string (service));
     }
 }
 
@@ -315,6 +374,31 @@ main (int   argc,
       "Move every listing that way, not only the next one", NULL },
     { "oversized-titles", 0, 0, G_OPTION_ARG_INT, &o.oversized_titles,
       "Give the first N synced pairs a title over 64 KiB on the fault services' side", "N" },
+    { "ill-typed-rows", 0, 0, G_OPTION_ARG_INT, &o.ill_typed_rows,
+      "Write a string where a number belongs in the first N synced pairs on the fault services' "
+      "side (Cal.com: the booking's id; CRM: the company_id)", "N" },
+    { "skip-requests", 0, 0, G_OPTION_ARG_INT, &o.skip_requests,
+      "Answer the first N requests without faults (a fault in the middle of a listing)", "N" },
+    { "body", 0, 0, G_OPTION_ARG_STRING, &o.body,
+      "Replace every body: empty, null, garbage, deep (200,000 nested arrays) or html", "KIND" },
+    { "content-type", 0, 0, G_OPTION_ARG_STRING, &o.content_type,
+      "Send this Content-Type with every answer", "TYPE" },
+    { "cut-after-bytes", 0, 0, G_OPTION_ARG_INT, &o.cut_after_bytes,
+      "Close the connection after this many bytes of every body (the whole length announced)",
+      "BYTES" },
+    { "stall-body", 0, 0, G_OPTION_ARG_NONE, &o.stall_body,
+      "Send --stall-after-bytes bytes of every body, then nothing, keeping the connection open",
+      NULL },
+    { "stall-after-bytes", 0, 0, G_OPTION_ARG_INT, &o.stall_after_bytes,
+      "… how much of the body comes before the stall (default 0)", "BYTES" },
+    { "huge-body-mb", 0, 0, G_OPTION_ARG_DOUBLE, &o.huge_body_mb,
+      "Answer every success with a JSON object of this many MiB, made as it is sent", "MB" },
+    { "huge-body-chunked", 0, 0, G_OPTION_ARG_NONE, &o.huge_body_chunked,
+      "… in chunked encoding, without a Content-Length", NULL },
+    { "duplicate-rows", 0, 0, G_OPTION_ARG_INT, &o.duplicate_rows,
+      "Repeat the listing's first N rows on every later list page", "N" },
+    { "redirect-to", 0, 0, G_OPTION_ARG_STRING, &o.redirect_to,
+      "Answer every request with 307 to this URL (path and query appended)", "URL" },
     { NULL }
   };
   GOptionEntry rate_entries[] = {
@@ -453,6 +537,9 @@ main (int   argc,
   g_free (o.calcom_key);
   g_free (o.backend_token);
   g_free (o.fault_target);
+  g_free (o.body);
+  g_free (o.content_type);
+  g_free (o.redirect_to);
 
   return 0;
 }

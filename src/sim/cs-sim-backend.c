@@ -247,7 +247,15 @@ appointment_to_object (CsSimServer            *self,
   JsonObject *sync = json_object_new ();
 
   json_object_set_int_member (object, "id", a->id);
-  json_object_set_int_member (object, "company_id", a->company_id);
+  /* An ill-typed row: a string where the contract says integer. */
+  if (row->ill_typed)
+    {
+      g_autofree char *company = g_strdup_printf ("%" G_GINT64_FORMAT, a->company_id);
+
+      json_object_set_string_member (object, "company_id", company);
+    }
+  else
+    json_object_set_int_member (object, "company_id", a->company_id);
   _cs_sim_set_nullable_string (object, "number", a->number);
   set_crm_time (self, object, "starts_at", row, a->starts_at);
   set_crm_time (self, object, "ends_at", row, a->ends_at);
@@ -407,6 +415,7 @@ handle_list (CsSimServer *self,
   gint64 page = 1, per_page = DEFAULT_PER_PAGE;
   gint64 total = 0, first, last_page;
   g_autoptr(GPtrArray) answered = g_ptr_array_new ();
+  g_autoptr(GPtrArray) leading = g_ptr_array_new ();
   JsonObject *root, *meta;
   JsonArray *data;
   GPtrArray *rows;
@@ -451,8 +460,15 @@ handle_list (CsSimServer *self,
           json_array_add_object_element (data, appointment_to_object (self, row));
           g_ptr_array_add (answered, (gpointer) row);
         }
+      if (leading->len < request->faults->duplicate_rows)
+        g_ptr_array_add (leading, (gpointer) row);
       total++;
     }
+
+  /* Rows that come twice: the listing's first rows again on a later page. */
+  for (guint i = 0; page > 1 && i < leading->len; i++)
+    json_array_add_object_element (data, appointment_to_object (self,
+                                                                g_ptr_array_index (leading, i)));
 
   last_page = MAX (1, (total + per_page - 1) / per_page);
 

@@ -385,7 +385,15 @@ booking_to_object (const CsSimBooking *row)
   JsonArray *attendees = json_array_new ();
   g_autofree char *slug = NULL;
 
-  json_object_set_int_member (object, "id", b->id);
+  /* An ill-typed row: a string where Cal.com writes a number. */
+  if (row->ill_typed)
+    {
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, b->id);
+
+      json_object_set_string_member (object, "id", id);
+    }
+  else
+    json_object_set_int_member (object, "id", b->id);
   json_object_set_string_member (object, "uid", b->uid);
   json_object_set_string_member (object, "title", b->title != NULL ? b->title : "");
   json_object_set_string_member (object, "description", "");
@@ -901,6 +909,14 @@ handle_list (CsSimServer *self,
 
       json_array_add_object_element (data, booking_to_object (key->row));
       g_ptr_array_add (answered, key->row);
+    }
+
+  /* Rows that come twice: the listing's first rows again on a later page. */
+  for (guint i = 0; q.skip > 0 && i < request->faults->duplicate_rows && i < selected->len; i++)
+    {
+      const CsSimBookingKey *key = g_ptr_array_index (selected, i);
+
+      json_array_add_object_element (data, booking_to_object (key->row));
     }
 
   /* Every number comes from the total, as Cal.com's getPagination

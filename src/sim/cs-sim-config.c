@@ -221,3 +221,37 @@ cs_sim_service_to_string (CsSimService service)
       g_return_val_if_reached (NULL);
     }
 }
+
+/**
+ * cs_sim_body_from_string:
+ * @str: a body fault's name: `empty`, `null`, `garbage`, `deep` or `html`
+ * @body: (out): the body fault
+ *
+ * Returns: %TRUE if @str names a body fault
+ */
+gboolean
+cs_sim_body_from_string (const char *str,
+                         CsSimBody  *body)
+{
+  static const char * const names[] = {
+    [CS_SIM_BODY_AS_IS] = "as-is",
+    [CS_SIM_BODY_EMPTY] = "empty",
+    [CS_SIM_BODY_NULL] = "null",
+    [CS_SIM_BODY_GARBAGE] = "garbage",
+    [CS_SIM_BODY_DEEP] = "deep",
+    [CS_SIM_BODY_HTML] = "html",
+  };
+
+  g_return_val_if_fail (body != NULL, FALSE);
+
+  for (guint i = 0; str != NULL && i < G_N_ELEMENTS (names); i++)
+    {
+      if (g_str_equal (str, names[i]))
+        {
+          *body = (CsSimBody) i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}

@@ -113,6 +113,33 @@ typedef struct
 } CsSimDatasetConfig;
 
 /**
+ * CsSimBody:
+ * @CS_SIM_BODY_AS_IS: the answer's own body
+ * @CS_SIM_BODY_EMPTY: no body at all
+ * @CS_SIM_BODY_NULL: the JSON literal `null`
+ * @CS_SIM_BODY_GARBAGE: 4 KiB of seeded random bytes (NUL bytes and
+ *   invalid UTF-8 among them)
+ * @CS_SIM_BODY_DEEP: 200,000 nested arrays (`[[[…]]]`), valid JSON that
+ *   breaks a recursive parser's stack
+ * @CS_SIM_BODY_HTML: an HTML page (a proxy's or a captive portal's), with
+ *   the answer's status and content type
+ *
+ * What the body knob puts in every answer instead of its body.
+ */
+typedef enum
+{
+  CS_SIM_BODY_AS_IS,
+  CS_SIM_BODY_EMPTY,
+  CS_SIM_BODY_NULL,
+  CS_SIM_BODY_GARBAGE,
+  CS_SIM_BODY_DEEP,
+  CS_SIM_BODY_HTML,
+} CsSimBody;
+
+#define CS_SIM_BODY_LAST       CS_SIM_BODY_HTML
+#define CS_SIM_DEEP_LEVELS     200000
+
+/**
  * CsSimFaults:
  * @latency_ms: every answer waits this long (real time) before it is sent
  * @error_rate: the share of requests answered 500, drawn from a seeded
@@ -147,27 +174,64 @@ typedef struct
  *   others). The truth follows: it is the new state.
  * @drift_every_listing: move every listing, not just the next one (after
  *   the first move @drift_rows is set to 0 otherwise)
+ * @skip_requests: the first this many requests after the knobs are set are
+ *   answered as if every knob were off, so a fault can hit a listing in the
+ *   middle (page 2 of a Cal.com listing with 1: page 1 comes alone first)
+ * @body: replace the body of every answer (see #CsSimBody); the status
+ *   and the headers stay
+ * @content_type: (nullable): send this `Content-Type` with every answer
+ *   instead of the right one; not copied: a string that lives as long as
+ *   the knobs (a literal)
+ * @cut_after_bytes: if not 0, every answer announces its whole length, sends
+ *   this many bytes of its body and closes the connection: a connection cut
+ *   in the middle of an answer
+ * @stall_body: every answer announces its whole length, sends
+ *   @stall_after_bytes bytes of its body and then nothing more, holding the
+ *   connection open until the client gives up (or the server stops)
+ * @stall_after_bytes: how much of the body a stalled answer sends
+ * @huge_body_bytes: if not 0, every successful answer is replaced by a JSON
+ *   object of this many bytes, made as it is sent (never held in memory),
+ *   so a test can tell from cs_sim_server_get_body_bytes_sent() whether the
+ *   client stopped reading early
+ * @huge_body_chunked: send the huge body with chunked encoding, without a
+ *   `Content-Length` that the client could refuse at once
+ * @duplicate_rows: if not 0, every list page but the first also carries
+ *   copies of the first this many rows of the listing (rows that come
+ *   twice, as from a server whose order is not stable)
+ * @redirect_to: (nullable): answer every request with `307 Temporary
+ *   Redirect` to this URL (the path and query of the request appended);
+ *   not copied, as @content_type
  *
  * The fault knobs of one service. All off when zeroed.
  */
 typedef struct
 {
-  guint    latency_ms;
-  double   error_rate;
-  guint    force_status;
-  guint    storm_429;
-  guint    storm_retry_after;
-  CsTime   downtime_from;
-  CsTime   downtime_until;
-  gboolean downtime_drop;
-  gboolean truncate_body;
-  guint    non_json_status;
-  guint    slow_body_delay_ms;
-  gsize    slow_body_chunk_bytes;
-  gsize    oversize_bytes;
-  guint    drift_after_page;
-  int      drift_rows;
-  gboolean drift_every_listing;
+  guint       latency_ms;
+  double      error_rate;
+  guint       force_status;
+  guint       storm_429;
+  guint       storm_retry_after;
+  CsTime      downtime_from;
+  CsTime      downtime_until;
+  gboolean    downtime_drop;
+  gboolean    truncate_body;
+  guint       non_json_status;
+  guint       slow_body_delay_ms;
+  gsize       slow_body_chunk_bytes;
+  gsize       oversize_bytes;
+  guint       drift_after_page;
+  int         drift_rows;
+  gboolean    drift_every_listing;
+  guint       skip_requests;
+  CsSimBody   body;
+  const char *content_type;
+  gsize       cut_after_bytes;
+  gboolean    stall_body;
+  gsize       stall_after_bytes;
+  gsize       huge_body_bytes;
+  gboolean    huge_body_chunked;
+  guint       duplicate_rows;
+  const char *redirect_to;
 } CsSimFaults;
 
 /**
@@ -204,5 +268,7 @@ const char *cs_sim_category_to_string   (CsSimCategory             category);
 gboolean    cs_sim_category_from_string (const char               *str,
                                          CsSimCategory            *category);
 const char *cs_sim_service_to_string    (CsSimService              service);
+gboolean    cs_sim_body_from_string     (const char               *str,
+                                         CsSimBody                *body);
 
 G_END_DECLS

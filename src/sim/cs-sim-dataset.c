@@ -1739,6 +1739,130 @@ cs_sim_dataset_add_stray_appointment (CsSimDataset        *self,
   return id;
 }
 
+/* The first @n synced pairs by appointment id, with their bookings. */
+static void
+first_synced_pairs (CsSimDataset  *self,
+                    guint          n,
+                    GPtrArray     *appointments,
+                    GPtrArray     *bookings)
+{
+  GPtrArray *rows = cs_sim_dataset_get_appointments (self);
+
+  for (guint i = 0; i < rows->len && appointments->len < n; i++)
+    {
+      CsSimAppointment *row = g_ptr_array_index (rows, i);
+      const CsSimTruth *truth = g_hash_table_lookup (self->truth_by_id, &row->appointment->id);
+      CsSimBooking *booking;
+
+      if (truth == NULL || truth->category != CS_SIM_CATEGORY_SYNCED ||
+          truth->booking_uid == NULL ||
+          (booking = cs_sim_dataset_lookup_booking (self, truth->booking_uid)) == NULL)
+        continue;
+
+      g_ptr_array_add (appointments, row);
+      g_ptr_array_add (bookings, booking);
+    }
+}
+
+/**
+ * cs_sim_dataset_ill_type_rows:
+ * @self: a dataset
+ * @service: whose rows to change
+ * @n: how many
+ *
+ * Makes the first @n synced pairs (by appointment id) ill-typed on one side:
+ * Cal.com writes the booking's `id` as a string, the CRM the appointment's
+ * `company_id`. The client refuses such a row, whose key it can still read;
+ * the pair is still there, so the truth stays.
+ *
+ * Returns: (transfer full) (element-type utf8): the uids (Cal.com) or ids
+ *   in decimal (CRM) of the rows changed
+ */
+GPtrArray *
+cs_sim_dataset_ill_type_rows (CsSimDataset *self,
+                              CsSimService  service,
+                              guint         n)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) appointments = g_ptr_array_new ();
+  g_autoptr(GPtrArray) bookings = g_ptr_array_new ();
+
+  g_return_val_if_fail (CS_IS_SIM_DATASET (self), keys);
+
+  first_synced_pairs (self, n, appointments, bookings);
+  for (guint i = 0; i < appointments->len; i++)
+    {
+      CsSimAppointment *appointment = g_ptr_array_index (appointments, i);
+      CsSimBooking *booking = g_ptr_array_index (bookings, i);
+
+      if (service == CS_SIM_SERVICE_CALCOM)
+        {
+          booking->ill_typed = TRUE;
+          g_ptr_array_add (keys, g_strdup (booking->booking->uid));
+        }
+      else
+        {
+          appointment->ill_typed = TRUE;
+          g_ptr_array_add (keys, g_strdup_printf ("%" G_GINT64_FORMAT,
+                                                  appointment->appointment->id));
+        }
+    }
+
+  return keys;
+}
+
+/**
+ * cs_sim_dataset_set_customer_text:
+ * @self: a dataset
+ * @n: how many pairs
+ * @text: the text (markup, right-to-left marks, emoji, SQL: whatever a
+ *   test wants to see arrive intact)
+ *
+ * Writes @text into the customer fields of the first @n synced pairs (by
+ * appointment id) on both sides: the appointment's title and customer name,
+ * the booking's title and its attendee's name. The times, statuses and
+ * links stay, so the truth stays.
+ *
+ * Returns: (transfer full) (element-type utf8): the uids of the bookings
+ *   changed; their appointments are those that name them
+ */
+GPtrArray *
+cs_sim_dataset_set_customer_text (CsSimDataset *self,
+                                  guint         n,
+                                  const char   *text)
+{
+  GPtrArray *keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) appointments = g_ptr_array_new ();
+  g_autoptr(GPtrArray) bookings = g_ptr_array_new ();
+
+  g_return_val_if_fail (CS_IS_SIM_DATASET (self), keys);
+  g_return_val_if_fail (text != NULL, keys);
+
+  first_synced_pairs (self, n, appointments, bookings);
+  for (guint i = 0; i < appointments->len; i++)
+    {
+      CsAppointment *a = ((CsSimAppointment *) g_ptr_array_index (appointments, i))->appointment;
+      CsBooking *b = ((CsSimBooking *) g_ptr_array_index (bookings, i))->booking;
+
+      g_free (a->title);
+      a->title = g_strdup (text);
+      g_free (a->customer_name);
+      a->customer_name = g_strdup (text);
+      g_free (b->title);
+      b->title = g_strdup (text);
+      if (b->attendees->len > 0)
+        {
+          CsAttendee *attendee = g_ptr_array_index (b->attendees, 0);
+
+          g_free (attendee->name);
+          attendee->name = g_strdup (text);
+        }
+      g_ptr_array_add (keys, g_strdup (b->uid));
+    }
+
+  return keys;
+}
+
 /**
  * cs_sim_dataset_oversize_titles:
  * @self: a dataset

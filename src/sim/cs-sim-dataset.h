@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  * @fixed_offset: %TRUE if the CRM writes this row's times with
  *   @utc_offset_minutes, %FALSE for Berlin's offset of each instant
  * @utc_offset_minutes: the offset used when @fixed_offset is set
+ * @ill_typed: the CRM writes this row's `company_id` as a string (see
+ *   cs_sim_dataset_ill_type_rows())
  *
  * An appointment row of the simulated CRM database.
  */
@@ -32,6 +34,7 @@ typedef struct
   CsAppointment *appointment;
   gboolean       fixed_offset;
   int            utc_offset_minutes;
+  gboolean       ill_typed;
 } CsSimAppointment;
 
 /**
@@ -40,6 +43,8 @@ typedef struct
  * @created_at: when it was created in Cal.com
  * @cancellation_reason: (nullable): the reason given when it was cancelled
  * @time_zone: the attendee's time zone
+ * @ill_typed: Cal.com writes this booking's `id` as a string (see
+ *   cs_sim_dataset_ill_type_rows())
  *
  * A booking of the simulated Cal.com, with the fields #CsBooking lacks.
  */
@@ -49,6 +54,7 @@ typedef struct
   CsTime     created_at;
   char      *cancellation_reason;
   char      *time_zone;
+  gboolean   ill_typed;
 } CsSimBooking;
 
 /**
@@ -197,6 +203,12 @@ gint64      cs_sim_dataset_add_stray_appointment (CsSimDataset        *self,
 GPtrArray  *cs_sim_dataset_oversize_titles       (CsSimDataset        *self,
                                                   CsSimService         service,
                                                   guint                n);
+GPtrArray  *cs_sim_dataset_ill_type_rows         (CsSimDataset        *self,
+                                                  CsSimService         service,
+                                                  guint                n);
+GPtrArray  *cs_sim_dataset_set_customer_text     (CsSimDataset        *self,
+                                                  guint                n,
+                                                  const char          *text);
 
 int                   cs_sim_berlin_offset_minutes    (CsTime                time);
 const CsSimEventType *cs_sim_lookup_event_type        (gint64                id);

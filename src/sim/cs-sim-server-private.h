@@ -44,6 +44,7 @@ typedef struct
   GBytes             *body;       /* owned, nullable */
   CsSimEndpoint       endpoint;
   char               *arg;        /* owned: the {uid} or {id} of the path */
+  const CsSimFaults  *faults;     /* borrowed: the knobs in effect for it */
 } CsSimCall;
 
 /* The answer a handler prepares; the server applies the body faults and
@@ -71,6 +72,8 @@ typedef struct
   GRand        *rand;        /* draws of the error rate */
   guint         n_requests;
   guint         list_pages;  /* list pages answered since the last first page */
+  guint         n_faulted;   /* requests since the knobs were set (skip_requests) */
+  guint64       body_bytes_sent; /* by the answers written by hand */
 } CsSimServiceState;
 
 struct _CsSimServer
@@ -107,6 +110,8 @@ struct _CsSimServer
   GPtrArray          *requests;             /* CsSimRequest */
   gboolean            record_requests;
   GPtrArray          *pending;              /* SimPending: delayed answers */
+  GPtrArray          *raw;                  /* SimRaw: answers written by hand */
+  GTlsCertificate    *tls_certificate;      /* nullable: serve HTTPS */
 
   /* writes received */
   GPtrArray          *created_bookings;     /* uid */

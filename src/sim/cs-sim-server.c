@@ -22,9 +22,10 @@
  * status, a 429 storm and the error rate (the service's fault knobs, see
  * #CsSimFaults); then the service's own checks (token, Cal.com's rate
  * limit and version header, the backend's role and idempotency key) and
- * the endpoint. The answer then meets the body knobs (non-JSON page,
- * oversize padding, truncation) and is sent after the latency, whole or in
- * slow chunks.
+ * the endpoint. The answer then meets the body knobs (a replaced body, a
+ * non-JSON page, oversize padding, truncation, another content type) and is
+ * sent after the latency, whole or in slow chunks; or it is written by hand
+ * on the stolen connection, to be cut off, to stall or to be huge.
  *
  * Time comes from the #CsClock (rate-limit and downtime windows, the stamps
  * of rows), except latency and slow bodies, which are real time: GLib
@@ -79,6 +80,7 @@ static const char * const endpoint_names[] = {
 typedef struct
 {
   CsSimServer       *self;          /* unowned: the server frees its pending answers */
+  CsSimServiceState *service;       /* unowned, as @self */
   SoupServerMessage *msg;           /* owned */
   gulong             finished_id;
   GSource           *source;        /* owned, attached */
@@ -91,6 +93,24 @@ typedef struct
   guint              delay_ms;      /* between chunks; 0: all at once */
   gboolean           held;          /* never sent: cs_sim_server_hold_next_answer() */
 } SimPending;
+
+/* An answer written by hand on the connection taken from libsoup: only so
+ * can a test cut it after a given byte, hold it open half sent, or send a
+ * body too large to keep in memory. */
+typedef struct
+{
+  CsSimServiceState *service;       /* unowned: the server frees its raw answers */
+  GIOStream         *stream;        /* owned */
+  GCancellable      *cancellable;   /* owned */
+  GBytes            *head;          /* owned: status line and headers */
+  GBytes            *body;          /* owned, nullable: the part of the body to send */
+  guint64            huge_left;     /* bytes of made-up body still to send */
+  guint64            huge_total;
+  gboolean           chunked;
+  gboolean           hold;          /* stall: keep the connection when all is sent */
+} SimRaw;
+
+#define HUGE_PIECE  ((gsize) 1024 * 1024)
 
 static void
 cs_sim_request_free (gpointer data)
@@ -364,6 +384,7 @@ pending_next_chunk_cb (gpointer user_data)
 
       soup_message_body_append_bytes (body, chunk);
       pending->offset += size;
+      pending->service->body_bytes_sent += size;
     }
 
   if (pending->offset >= length)
@@ -395,15 +416,306 @@ pending_start_cb (gpointer user_data)
       return pending_next_chunk_cb (pending);
     }
 
-  soup_message_body_append_bytes (soup_server_message_get_response_body (pending->msg),
-                                  pending->body);
+  if (g_bytes_get_size (pending->body) > 0)
+    soup_message_body_append_bytes (soup_server_message_get_response_body (pending->msg),
+                                    pending->body);
   soup_server_message_unpause (pending->msg);
   pending_remove (pending);
 
   return G_SOURCE_REMOVE;
 }
 
+/* Answers written by hand */
+
+static GBytes *non_json_page (guint status);
+
+static void
+raw_free (gpointer data)
+{
+  SimRaw *raw = data;
+
+  /* The write under way ends with G_IO_ERROR_CANCELLED and touches
+   * nothing of @raw. */
+  g_cancellable_cancel (raw->cancellable);
+  if (raw->stream != NULL)
+    g_io_stream_close (raw->stream, NULL, NULL);
+  g_clear_object (&raw->stream);
+  g_clear_object (&raw->cancellable);
+  g_clear_pointer (&raw->head, g_bytes_unref);
+  g_clear_pointer (&raw->body, g_bytes_unref);
+  g_free (raw);
+}
+
+static void raw_write_next (SimRaw *raw);
+
+static void
+raw_finish (SimRaw *raw)
+{
+  CsSimServer *self = raw->service->self;
+
+  if (raw->hold)
+    return;
+
+  /* Closing may be what the client waited for (a cut): the bytes written
+   * are on their way, then the end of the stream. */
+  g_ptr_array_remove_fast (self->raw, raw);
+}
+
+/* One write under way: it keeps its bytes until it ends, since the stream
+ * holds them only by pointer, and outlives a raw answer freed meanwhile. */
+typedef struct
+{
+  SimRaw       *raw;          /* unowned; not touched once cancelled */
+  GBytes       *bytes;        /* owned */
+  GCancellable *cancellable;  /* owned */
+} SimRawWrite;
+
+static void
+raw_written_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  SimRawWrite *op = user_data;
+  SimRaw *raw = op->raw;
+  gboolean cancelled = g_cancellable_is_cancelled (op->cancellable);
+  g_autoptr(GError) error = NULL;
+  gsize written = 0;
+  gboolean ok;
+
+  ok = g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, &written, &error);
+  g_bytes_unref (op->bytes);
+  g_object_unref (op->cancellable);
+  g_free (op);
+
+  if (cancelled)
+    return;
+
+  if (!ok)
+    {
+
+      /* The client went away (it stopped reading a huge body): stop. */
+      g_debug ("A hand-written answer ended early: %s", error->message);
+      raw->hold = FALSE;
+      raw_finish (raw);
+      return;
+    }
+
+  raw_write_next (raw);
+}
+
+static void
+raw_write (SimRaw *raw,
+           GBytes *bytes,
+           gsize   body_bytes)
+{
+  GOutputStream *out = g_io_stream_get_output_stream (raw->stream);
+  SimRawWrite *op = g_new0 (SimRawWrite, 1);
+  gsize length;
+  gconstpointer data = g_bytes_get_data (bytes, &length);
+
+  op->raw = raw;
+  op->bytes = g_bytes_ref (bytes);
+  op->cancellable = g_object_ref (raw->cancellable);
+
+  /* Counted when handed to the socket: what the client could have read. */
+  raw->service->body_bytes_sent += body_bytes;
+  g_output_stream_write_all_async (out, data, length, G_PRIORITY_DEFAULT, raw->cancellable,
+                                   raw_written_cb, op);
+}
+
+/* One piece of a made-up JSON object of huge_total bytes: `{"_padding":"`,
+ * `x` bytes, `"}`. */
+static GBytes *
+huge_piece (SimRaw *raw,
+            gsize  *body_bytes)
+{
+  static const char prefix[] = "{\"_padding\":\"";
+  static const char suffix[] = "\"}";
+  guint64 offset = raw->huge_total - raw->huge_left;
+  gsize size = (gsize) MIN (raw->huge_left, (guint64) HUGE_PIECE);
+  GString *piece = g_string_sized_new (size + 32);
+
+  if (raw->chunked)
+    g_string_append_printf (piece, "%" G_GSIZE_MODIFIER "x\r\n", size);
+
+  for (gsize i = 0; i < size; i++)
+    {
+      guint64 at = offset + i;
+      char c = 'x';
+
+      if (at < sizeof prefix - 1)
+        c = prefix[at];
+      else if (at >= raw->huge_total - (sizeof suffix - 1))
+        c = suffix[at - (raw->huge_total - (sizeof suffix - 1))];
+      g_string_append_c (piece, c);
+    }
+
+  if (raw->chunked)
+    g_string_append (piece, "\r\n");
+
+  raw->huge_left -= size;
+  if (raw->huge_left == 0 && raw->chunked)
+    g_string_append (piece, "0\r\n\r\n");
+
+  *body_bytes = size;
+  return g_string_free_to_bytes (piece);
+}
+
+static void
+raw_write_next (SimRaw *raw)
+{
+  if (raw->head != NULL)
+    {
+      g_autoptr(GBytes) head = g_steal_pointer (&raw->head);
+
+      raw_write (raw, head, 0);
+      return;
+    }
+
+  if (raw->body != NULL)
+    {
+      g_autoptr(GBytes) body = g_steal_pointer (&raw->body);
+
+      raw_write (raw, body, g_bytes_get_size (body));
+      return;
+    }
+
+  if (raw->huge_left > 0)
+    {
+      gsize body_bytes = 0;
+      g_autoptr(GBytes) piece = huge_piece (raw, &body_bytes);
+
+      raw_write (raw, piece, body_bytes);
+      return;
+    }
+
+  raw_finish (raw);
+}
+
+static GBytes *
+raw_head (guint              status,
+          const char        *content_type,
+          GPtrArray         *headers,
+          guint64            length,
+          gboolean           chunked)
+{
+  const char *phrase = soup_status_get_phrase (status);
+  GString *head = g_string_new (NULL);
+
+  g_string_append_printf (head, "HTTP/1.1 %u %s\r\n", status, phrase != NULL ? phrase : "Status");
+  g_string_append (head, "Server: calsync-sim\r\n");
+  if (content_type != NULL)
+    g_string_append_printf (head, "Content-Type: %s\r\n", content_type);
+  if (chunked)
+    g_string_append (head, "Transfer-Encoding: chunked\r\n");
+  else
+    g_string_append_printf (head, "Content-Length: %" G_GUINT64_FORMAT "\r\n", length);
+  for (guint i = 0; headers != NULL && i + 1 < headers->len; i += 2)
+    g_string_append_printf (head, "%s: %s\r\n", (const char *) g_ptr_array_index (headers, i),
+                            (const char *) g_ptr_array_index (headers, i + 1));
+  g_string_append (head, "Connection: close\r\n\r\n");
+
+  return g_string_free_to_bytes (head);
+}
+
+/* Takes the connection from libsoup and writes the answer by hand, as the
+ * cut, stall and huge-body knobs want it. */
+static void
+send_raw (CsSimServer       *self,
+          CsSimServiceState *service,
+          SoupServerMessage *msg,
+          const CsSimFaults *faults,
+          guint              status,
+          const char        *content_type,
+          GPtrArray         *headers,
+          GBytes            *body)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+  gsize length = g_bytes_get_size (body);
+  SimRaw *raw;
+
+  if (stream == NULL)
+    return;
+
+  raw = g_new0 (SimRaw, 1);
+  raw->service = service;
+  raw->stream = g_steal_pointer (&stream);
+  raw->cancellable = g_cancellable_new ();
+
+  if (faults->huge_body_bytes > 0 && SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      raw->huge_total = raw->huge_left = MAX (faults->huge_body_bytes, (gsize) 16);
+      raw->chunked = faults->huge_body_chunked;
+      raw->head = raw_head (status, content_type, headers, raw->huge_total, raw->chunked);
+    }
+  else
+    {
+      gsize sent = length;
+
+      if (faults->cut_after_bytes > 0)
+        sent = MIN (length, faults->cut_after_bytes);
+      if (faults->stall_body)
+        {
+          sent = MIN (length, faults->stall_after_bytes);
+          raw->hold = TRUE;
+        }
+
+      /* The whole length is announced: the client knows what it lacks. */
+      raw->head = raw_head (status, content_type, headers, length, FALSE);
+      if (sent > 0)
+        raw->body = g_bytes_new_from_bytes (body, 0, sent);
+    }
+
+  g_ptr_array_add (self->raw, raw);
+  raw_write_next (raw);
+}
+
 /* Body faults */
+
+/* The body the body knob puts in place of the answer's. */
+static GBytes *
+replaced_body (CsSimServiceState *service,
+               CsSimBody          kind,
+               guint              status)
+{
+  switch (kind)
+    {
+    case CS_SIM_BODY_EMPTY:
+      return g_bytes_new_static ("", 0);
+
+    case CS_SIM_BODY_NULL:
+      return g_bytes_new_static ("null", 4);
+
+    case CS_SIM_BODY_GARBAGE:
+      {
+        guint8 *bytes = g_malloc (4096);
+
+        for (guint i = 0; i < 4096; i++)
+          bytes[i] = (guint8) g_rand_int_range (service->rand, 0, 256);
+        /* At least one NUL and one byte that is never UTF-8. */
+        bytes[7] = 0x00;
+        bytes[8] = 0xff;
+        return g_bytes_new_take (bytes, 4096);
+      }
+
+    case CS_SIM_BODY_DEEP:
+      {
+        char *text = g_malloc (2 * CS_SIM_DEEP_LEVELS);
+
+        memset (text, '[', CS_SIM_DEEP_LEVELS);
+        memset (text + CS_SIM_DEEP_LEVELS, ']', CS_SIM_DEEP_LEVELS);
+        return g_bytes_new_take (text, 2 * CS_SIM_DEEP_LEVELS);
+      }
+
+    case CS_SIM_BODY_HTML:
+      return non_json_page (status);
+
+    case CS_SIM_BODY_AS_IS:
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
 
 static GBytes *
 non_json_page (guint status)
@@ -519,10 +831,10 @@ record_request (CsSimServer       *self,
 static void
 process (CsSimServer       *self,
          CsSimServiceState *service,
+         CsSimFaults       *faults,
          CsSimCall         *request,
          CsSimReply        *reply)
 {
-  CsSimFaults *faults = &service->faults;
   CsTime now = cs_clock_get_now (self->clock);
 
   if (faults->downtime_until > faults->downtime_from &&
@@ -560,6 +872,19 @@ process (CsSimServer       *self,
       return;
     }
 
+  if (faults->redirect_to != NULL)
+    {
+      g_autofree char *location = g_strconcat (faults->redirect_to, request->path,
+                                               request->raw_query != NULL ? "?" : "",
+                                               request->raw_query, NULL);
+
+      reply->status = SOUP_STATUS_TEMPORARY_REDIRECT;
+      reply->raw = g_bytes_new_static ("", 0);
+      reply->content_type = NULL;
+      _cs_sim_reply_add_header (reply, "Location", location);
+      return;
+    }
+
   if (request->service == CS_SIM_SERVICE_CALCOM)
     _cs_sim_calcom_handle (self, request, reply);
   else
@@ -578,10 +903,10 @@ drop_connection (SoupServerMessage *msg)
 static void
 send_reply (CsSimServer       *self,
             CsSimServiceState *service,
+            const CsSimFaults *faults,
             SoupServerMessage *msg,
             CsSimReply        *reply)
 {
-  const CsSimFaults *faults = &service->faults;
   const char *content_type = reply->content_type;
   guint status = reply->status;
   g_autoptr(GBytes) body = NULL;
@@ -635,17 +960,35 @@ send_reply (CsSimServer       *self,
           g_bytes_unref (body);
           body = half;
         }
+
+      if (faults->body != CS_SIM_BODY_AS_IS)
+        {
+          g_bytes_unref (body);
+          body = replaced_body (service, faults->body, status);
+        }
+    }
+
+  if (faults->content_type != NULL)
+    content_type = faults->content_type;
+
+  if (faults->cut_after_bytes > 0 || faults->stall_body || faults->huge_body_bytes > 0)
+    {
+      send_raw (self, service, msg, faults, status, content_type, reply->headers, body);
+      return;
     }
 
   if (faults->latency_ms == 0 && faults->slow_body_delay_ms == 0)
     {
       write_head (msg, status, content_type, reply->headers);
-      soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+      /* libsoup refuses to append nothing: an empty body is just none. */
+      if (g_bytes_get_size (body) > 0)
+        soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
       return;
     }
 
   pending = g_new0 (SimPending, 1);
   pending->self = self;
+  pending->service = service;
   pending->msg = g_object_ref (msg);
   pending->status = status;
   pending->content_type = content_type;
@@ -676,6 +1019,8 @@ server_callback (SoupServer        *soup,
   CsSimServer *self = service->self;
   CsSimCall request = { 0, };
   CsSimReply reply = { 0, };
+  CsSimFaults none;
+  CsSimFaults *faults = &service->faults;
   CsSimRequest *record;
 
   g_assert (CS_IS_SIM_SERVER (self));
@@ -688,6 +1033,15 @@ server_callback (SoupServer        *soup,
   request.headers = soup_server_message_get_request_headers (msg);
   request.body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
 
+  /* The first skip_requests requests after the knobs were set pass
+   * untouched: a fault that strikes in the middle of a listing. */
+  if (service->n_faulted++ < faults->skip_requests)
+    {
+      cs_sim_faults_init (&none);
+      faults = &none;
+    }
+  request.faults = faults;
+
   if (service->id == CS_SIM_SERVICE_CALCOM)
     _cs_sim_calcom_route (&request);
   else
@@ -697,7 +1051,7 @@ server_callback (SoupServer        *soup,
   g_object_ref (self);
 
   record = record_request (self, service, &request);
-  process (self, service, &request, &reply);
+  process (self, service, faults, &request, &reply);
 
   /* The one-shot fault of replay tests: the work is done, the answer is
    * lost on the way. */
@@ -721,7 +1075,7 @@ server_callback (SoupServer        *soup,
   g_debug ("%s %s %s -> %u", cs_sim_service_to_string (service->id), request.method,
            request.path, reply.drop ? 0 : reply.status);
 
-  send_reply (self, service, msg, &reply);
+  send_reply (self, service, faults, msg, &reply);
 
   _cs_sim_reply_clear (&reply);
   g_clear_pointer (&request.body, g_bytes_unref);
@@ -750,6 +1104,8 @@ cs_sim_server_finalize (GObject *object)
     g_clear_pointer (&self->services[i].rand, g_rand_free);
 
   g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->raw, g_ptr_array_unref);
+  g_clear_object (&self->tls_certificate);
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->requests, g_ptr_array_unref);
   g_clear_pointer (&self->created_bookings, g_ptr_array_unref);
@@ -914,6 +1270,7 @@ cs_sim_server_init (CsSimServer *self)
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->requests = g_ptr_array_new_with_free_func (cs_sim_request_free);
   self->pending = g_ptr_array_new_with_free_func (pending_free);
+  self->raw = g_ptr_array_new_with_free_func (raw_free);
   self->created_bookings = g_ptr_array_new_with_free_func (g_free);
   self->cancelled_uids = g_ptr_array_new_with_free_func (g_free);
   self->rescheduled_uids = g_ptr_array_new_with_free_func (g_free);
@@ -974,21 +1331,27 @@ cs_sim_server_start (CsSimServer  *self,
                      GError      **error)
 {
   guint ports[] = { calcom_port, backend_port };
+  const char *scheme;
 
   g_return_val_if_fail (CS_IS_SIM_SERVER (self), FALSE);
   g_return_val_if_fail (!cs_sim_server_is_running (self), FALSE);
   g_return_val_if_fail (calcom_port <= G_MAXUINT16 && backend_port <= G_MAXUINT16, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  scheme = self->tls_certificate != NULL ? "https" : "http";
   for (guint i = 0; i <= CS_SIM_SERVICE_LAST; i++)
     {
       CsSimServiceState *service = &self->services[i];
       GSList *uris;
 
-      service->soup = soup_server_new ("server-header", "calsync-sim ", NULL);
+      service->soup = soup_server_new ("server-header", "calsync-sim ",
+                                       "tls-certificate", self->tls_certificate,
+                                       NULL);
       soup_server_add_handler (service->soup, NULL, server_callback, service, NULL);
 
-      if (!soup_server_listen_local (service->soup, ports[i], SOUP_SERVER_LISTEN_IPV4_ONLY,
+      if (!soup_server_listen_local (service->soup, ports[i],
+                                     SOUP_SERVER_LISTEN_IPV4_ONLY |
+                                     (self->tls_certificate != NULL ? SOUP_SERVER_LISTEN_HTTPS : 0),
                                      error))
         {
           cs_sim_server_stop (self);
@@ -1002,9 +1365,9 @@ cs_sim_server_start (CsSimServer  *self,
 
       g_free (service->base_url);
       if (service->id == CS_SIM_SERVICE_CALCOM)
-        service->base_url = g_strdup_printf ("http://127.0.0.1:%u/v2", service->port);
+        service->base_url = g_strdup_printf ("%s://127.0.0.1:%u/v2", scheme, service->port);
       else
-        service->base_url = g_strdup_printf ("http://127.0.0.1:%u", service->port);
+        service->base_url = g_strdup_printf ("%s://127.0.0.1:%u", scheme, service->port);
     }
 
   return TRUE;
@@ -1024,6 +1387,8 @@ cs_sim_server_stop (CsSimServer *self)
 
   if (self->pending != NULL)
     g_ptr_array_set_size (self->pending, 0);
+  if (self->raw != NULL)
+    g_ptr_array_set_size (self->raw, 0);
 
   for (guint i = 0; i <= CS_SIM_SERVICE_LAST; i++)
     {
@@ -1296,6 +1661,7 @@ cs_sim_server_set_faults (CsSimServer       *self,
 
   self->services[service].faults = *faults;
   self->services[service].list_pages = 0;
+  self->services[service].n_faulted = 0;
 }
 
 /**
@@ -1383,6 +1749,7 @@ cs_sim_server_clear_faults (CsSimServer  *self,
   g_return_if_fail (service <= CS_SIM_SERVICE_LAST);
 
   cs_sim_faults_init (&self->services[service].faults);
+  self->services[service].n_faulted = 0;
 }
 
 /**
@@ -1616,14 +1983,61 @@ cs_sim_server_set_record_requests (CsSimServer *self,
  * cs_sim_server_get_n_pending:
  * @self: a simulator
  *
- * Returns: the answers held back by latency or being sent slowly
+ * Returns: the answers held back by latency, being sent slowly, being
+ *   written by hand, or stalled (a stalled answer stays until the server
+ *   stops)
  */
 guint
 cs_sim_server_get_n_pending (CsSimServer *self)
 {
   g_return_val_if_fail (CS_IS_SIM_SERVER (self), 0);
 
-  return self->pending->len;
+  return self->pending->len + self->raw->len;
+}
+
+/**
+ * cs_sim_server_get_body_bytes_sent:
+ * @self: a simulator
+ * @service: a service
+ *
+ * Counts the body bytes of the answers sent in pieces: those the cut, stall
+ * and huge-body knobs write by hand and the slow bodies' chunks
+ * (#CsSimFaults), as they are handed on: a test of a huge body tells from
+ * it whether the client stopped reading early, one of a slow body that the
+ * body is still coming.
+ *
+ * Returns: the bytes sent so far
+ */
+guint64
+cs_sim_server_get_body_bytes_sent (CsSimServer  *self,
+                                   CsSimService  service)
+{
+  g_return_val_if_fail (CS_IS_SIM_SERVER (self), 0);
+  g_return_val_if_fail (service <= CS_SIM_SERVICE_LAST, 0);
+
+  return self->services[service].body_bytes_sent;
+}
+
+/**
+ * cs_sim_server_set_tls_certificate:
+ * @self: a simulator, not running
+ * @certificate: (nullable): a certificate with its private key, or %NULL
+ *   for plain HTTP
+ *
+ * Serves both services over HTTPS with @certificate from the next
+ * cs_sim_server_start() on; the base URLs then start with `https://`. A
+ * self-signed certificate is what a test of certificate checks wants: no
+ * client may trust it.
+ */
+void
+cs_sim_server_set_tls_certificate (CsSimServer     *self,
+                                   GTlsCertificate *certificate)
+{
+  g_return_if_fail (CS_IS_SIM_SERVER (self));
+  g_return_if_fail (!cs_sim_server_is_running (self));
+  g_return_if_fail (certificate == NULL || G_IS_TLS_CERTIFICATE (certificate));
+
+  g_set_object (&self->tls_certificate, certificate);
 }
 
 /**

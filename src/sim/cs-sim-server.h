@@ -77,6 +77,8 @@ gboolean     cs_sim_server_start      (CsSimServer   *self,
                                        GError       **error);
 void         cs_sim_server_stop       (CsSimServer   *self);
 gboolean     cs_sim_server_is_running (CsSimServer   *self);
+void         cs_sim_server_set_tls_certificate (CsSimServer     *self,
+                                                GTlsCertificate *certificate);
 
 CsClock      *cs_sim_server_get_clock          (CsSimServer  *self);
 CsSimDataset *cs_sim_server_get_dataset        (CsSimServer  *self);
@@ -129,6 +131,8 @@ const CsSimRequest *cs_sim_server_get_last_request          (CsSimServer  *self,
 void                cs_sim_server_set_record_requests       (CsSimServer  *self,
                                                              gboolean      record);
 guint               cs_sim_server_get_n_pending             (CsSimServer  *self);
+guint64             cs_sim_server_get_body_bytes_sent       (CsSimServer  *self,
+                                                             CsSimService  service);
 void                cs_sim_server_reset_counters            (CsSimServer  *self);
 
 GPtrArray  *cs_sim_server_get_created_bookings       (CsSimServer *self);
