@@ -243,6 +243,7 @@ cli_run_service (CliFixture          *f,
 
 /**
  * cli_fixture_set_up:
+ * @data: the number of appointments (GUINT_TO_POINTER), or %NULL for 150
  *
  * A simulator of 150 appointments (seed 5) on loopback and a throwaway home.
  */
@@ -256,7 +257,7 @@ cli_fixture_set_up (CliFixture    *f,
 
   cs_sim_dataset_config_init (&config);
   config.seed = 5;
-  config.n_appointments = 150;
+  config.n_appointments = data != NULL ? GPOINTER_TO_UINT (data) : 150;
   dataset = cs_sim_dataset_new (cs_clock_get_system (), &config, &error);
   g_assert_no_error (error);
   f->sim = cs_sim_server_new (cs_clock_get_system (), dataset);
