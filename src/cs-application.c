@@ -248,6 +248,8 @@ error_code_name (const GError *error)
     return "not_set_up";
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return "cancelled";
+  if (g_error_matches (error, CS_STORE_ERROR, CS_STORE_ERROR_DISK_FULL))
+    return "disk_full";
 
   return "failed";
 }
@@ -871,7 +873,7 @@ print_action_json (GVariantDict         *options,
     }
 
   json_builder_begin_object (builder);
-  add_outcome (builder, error, cs_engine_get_store_recovery (engine));
+  add_outcome (builder, error, engine != NULL ? cs_engine_get_store_recovery (engine) : NULL);
   /* Kept, waiting for a server: the next process that reaches it sends
    * it. Not a failure. */
   json_builder_set_member_name (builder, "queued");
@@ -963,6 +965,11 @@ run_action (CsEngine     *engine,
       g_printerr ("%s\n", error->message);
       if (json)
         print_action_json (options, engine, NULL, error);
+      /* Not refused: the cache could not keep it (exit 2, as for a cache
+       * that cannot be opened). Nothing of it was kept or sent. */
+      if (error->domain == CS_STORE_ERROR &&
+          (error->code == CS_STORE_ERROR_DISK_FULL || error->code == CS_STORE_ERROR_IO))
+        return EXIT_NOT_VERIFIED;
       return EXIT_FAILURE;
     }
 
@@ -991,17 +998,39 @@ run_action (CsEngine     *engine,
 
 /* The cache could not be opened at all (not even rebuilt): nothing can
  * be checked or acted on. */
+static GError *
+cache_error (const GError *error)
+{
+  /* A full disk is said whole: its sentence says what to do. */
+  if (g_error_matches (error, CS_STORE_ERROR, CS_STORE_ERROR_DISK_FULL))
+    return g_error_copy (error);
+
+  return g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, _("The local cache could not be opened: %s"),
+                      error->message);
+}
+
 static int
 cache_failed (gboolean      json,
               const GError *error)
 {
-  g_autoptr(GError) said = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                        _("The local cache could not be opened: %s"),
-                                        error->message);
+  g_autoptr(GError) said = cache_error (error);
 
   g_printerr ("%s\n", said->message);
   if (json)
     print_failure_json (said, NULL);
+  return EXIT_NOT_VERIFIED;
+}
+
+/* The same for --action, whose document always has the action's members. */
+static int
+action_cache_failed (GVariantDict *options,
+                     const GError *error)
+{
+  g_autoptr(GError) said = cache_error (error);
+
+  g_printerr ("%s\n", said->message);
+  if (g_variant_dict_contains (options, "json"))
+    print_action_json (options, NULL, NULL, said);
   return EXIT_NOT_VERIFIED;
 }
 
@@ -1402,7 +1431,7 @@ cs_application_handle_local_options (GApplication *app,
     {
       engine = start_engine (settings, NULL, NULL, NULL, &error);
       if (engine == NULL)
-        return cache_failed (json, error);
+        return action_cache_failed (options, error);
       return run_action (engine, options);
     }
 

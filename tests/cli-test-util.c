@@ -243,6 +243,7 @@ cli_run_service (CliFixture          *f,
 
 /**
  * cli_fixture_set_up:
+ * @data: the test's data, not used (tests pass their case here)
  *
  * A simulator of 150 appointments (seed 5) on loopback and a throwaway home.
  */
@@ -250,13 +251,26 @@ void
 cli_fixture_set_up (CliFixture    *f,
                     gconstpointer  data)
 {
+  cli_fixture_set_up_sized (f, 150);
+}
+
+/**
+ * cli_fixture_set_up_sized:
+ * @n_appointments: the size of the simulator's company
+ *
+ * Like cli_fixture_set_up(), with @n_appointments.
+ */
+void
+cli_fixture_set_up_sized (CliFixture *f,
+                          guint       n_appointments)
+{
   g_autoptr(CsSimDataset) dataset = NULL;
   g_autoptr(GError) error = NULL;
   CsSimDatasetConfig config;
 
   cs_sim_dataset_config_init (&config);
   config.seed = 5;
-  config.n_appointments = 150;
+  config.n_appointments = n_appointments;
   dataset = cs_sim_dataset_new (cs_clock_get_system (), &config, &error);
   g_assert_no_error (error);
   f->sim = cs_sim_server_new (cs_clock_get_system (), dataset);

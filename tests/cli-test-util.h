@@ -25,6 +25,8 @@ typedef struct
 
 void                 cli_fixture_set_up    (CliFixture          *f,
                                             gconstpointer        data);
+void                 cli_fixture_set_up_sized (CliFixture       *f,
+                                               guint             n_appointments);
 void                 cli_fixture_tear_down (CliFixture          *f,
                                             gconstpointer        data);
 GSubprocessLauncher *cli_launcher_new      (CliFixture          *f,

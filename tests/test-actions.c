@@ -1436,6 +1436,44 @@ test_settle_after_crash (Fixture       *f,
   g_assert_cmpuint (count_audit (f, NULL, NULL), ==, 1);
 }
 
+/* A process that ended between the outbox's record of the CRM's answer to
+ * an audit upload and marking the entry sent: the next one marks it sent
+ * (nothing else would ever send it again) and sends nothing twice. */
+static void
+test_upload_answered_before_crash (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(CsActionResult) result = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id = add_linked_pair (f, "uid-upload", CS_USEC_PER_HOUR);
+  const CsOutboxItem *upload = NULL;
+
+  set_down (f, CS_SIM_SERVICE_BACKEND);
+  result = run_ok (f, CS_ACTION_MARK_RESOLVED, id, NULL);
+  g_assert_true (result->queued);
+  assert_local_audit (f, result->key, "ok", NULL);
+  g_assert_cmpuint (count_unsent_audit (f), ==, 1);
+
+  items = cs_store_list_outbox_for_audit (f->store, result->key, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < items->len; i++)
+    if (g_strcmp0 (((CsOutboxItem *) g_ptr_array_index (items, i))->kind,
+                   "backend.audit_log") == 0)
+      upload = g_ptr_array_index (items, i);
+  g_assert_nonnull (upload);
+
+  close_actions (f);
+  open_actions (f);
+  complete_in_store_only (f, upload->id);
+  cs_sim_server_clear_faults (f->sim, CS_SIM_SERVICE_BACKEND);
+  resume (f);
+  flush (f);
+
+  g_assert_cmpuint (count_unsent_audit (f), ==, 0);
+  g_assert_cmpuint (count_audit (f, NULL, NULL), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1471,6 +1509,7 @@ main (int   argc,
   ADD ("create-refused-audited-failed", test_create_refused_audited_failed);
   ADD ("crm-down-click-kept", test_crm_down_click_kept);
   ADD ("settle-after-crash", test_settle_after_crash);
+  ADD ("upload-answered-before-crash", test_upload_answered_before_crash);
 
 #undef ADD
 

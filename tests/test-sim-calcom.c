@@ -1031,6 +1031,49 @@ test_hold_next_answer (Fixture       *f,
   g_assert_cmpuint (next->status, ==, 200);
 }
 
+/* The third request from now, whatever it asks, is held; the ones before
+ * and after are answered. */
+static void
+test_hold_nth_answer (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(Response) first = NULL;
+  g_autoptr(Response) second = NULL;
+  g_autoptr(Response) next = NULL;
+  Response *held = g_new0 (Response, 1);
+  SoupMessage *msg = new_request (f, CS_SIM_SERVICE_CALCOM, "GET", "/me", NULL);
+  gboolean timed_out = FALSE;
+  guint id;
+
+  cs_sim_server_hold_nth_answer (f->server, 3);
+  first = send (f, new_request (f, CS_SIM_SERVICE_BACKEND, "GET", "/api/v1/me", NULL));
+  g_assert_cmpuint (first->status, ==, 200);
+  second = send (f, new_request (f, CS_SIM_SERVICE_CALCOM, "GET", "/me", NULL));
+  g_assert_cmpuint (second->status, ==, 200);
+  g_assert_cmpuint (cs_sim_server_get_n_held (f->server), ==, 0);
+
+  id = g_timeout_add_seconds (WAIT_LIMIT_SECONDS, flag_cb, &timed_out);
+  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, cancellable, send_cb,
+                                    held);
+  while (cs_sim_server_get_n_held (f->server) == 0 && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_assert_cmpuint (cs_sim_server_get_last_request (f->server, CS_SIM_CALCOM_ME)->status, ==, 0);
+
+  g_cancellable_cancel (cancellable);
+  while (!held->done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (id);
+  g_object_unref (msg);
+  response_free (held);
+
+  /* One shot only. */
+  next = send (f, new_request (f, CS_SIM_SERVICE_BACKEND, "GET", "/api/v1/me", NULL));
+  g_assert_cmpuint (next->status, ==, 200);
+}
+
 #define ADD_SERVER_TEST(path, func) \
   g_test_add ("/calsync/sim/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -1051,6 +1094,7 @@ main (int   argc,
   ADD_SERVER_TEST ("calcom/list-totals", test_list_totals);
   ADD_SERVER_TEST ("faults/drop-next-answer", test_drop_next_answer);
   ADD_SERVER_TEST ("faults/hold-next-answer", test_hold_next_answer);
+  ADD_SERVER_TEST ("faults/hold-nth-answer", test_hold_nth_answer);
 
   return g_test_run ();
 }

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 #include <glib/gstdio.h>
@@ -180,6 +182,47 @@ test_not_set_up (void)
       g_remove (file);
     }
   g_rmdir (dir);
+}
+
+/* A cache found damaged at start was rebuilt: the banner says so, with
+ * the name of the kept file, until the person dismisses it; the views work
+ * on the fresh cache meanwhile. */
+static void
+test_cache_rebuilt (void)
+{
+  g_autoptr(CsDemo) demo = cs_demo_new (40);
+  g_autoptr(CsEngine) engine = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *garbage = g_strnfill (8192, 'x');
+  GAsyncResult *pending = NULL;
+  const GError *recovery;
+  CsWindow *window;
+
+  g_assert_true (cs_demo_start (demo, &error));
+  g_assert_no_error (error);
+  g_file_set_contents (cs_demo_get_store_path (demo), garbage, -1, &error);
+  g_assert_no_error (error);
+
+  engine = cs_demo_new_engine (demo);
+  cs_engine_start_async (engine, NULL, ui_test_async_cb, &pending);
+  result = ui_test_wait_result (&pending);
+  g_assert_true (cs_engine_start_finish (engine, result, &error));
+  recovery = cs_engine_get_store_recovery (engine);
+  g_assert_nonnull (recovery);
+
+  window = window_new (NULL);
+  cs_window_set_engine (window, engine);
+  g_assert_cmpstr (main_page (window), ==, "main");
+  g_assert_cmpstr (cs_window_get_banner_text (window), ==, recovery->message);
+  g_assert_nonnull (strstr (cs_window_get_banner_text (window), ".damaged-"));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.dismiss-recovery", NULL);
+  g_assert_cmpstr (cs_window_get_banner_text (window), ==, "");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&engine);
+  ui_test_drain ();
 }
 
 static gboolean
@@ -569,6 +612,7 @@ main (int   argc,
   g_test_add_func ("/window/shows-cache", test_shows_cache);
   g_test_add_func ("/window/idle-draws-nothing", test_idle_draws_nothing);
   g_test_add_func ("/window/not-set-up", test_not_set_up);
+  g_test_add_func ("/window/cache-rebuilt", test_cache_rebuilt);
   g_test_add_func ("/window/verify-now", test_verify_now);
   g_test_add_func ("/window/verify-cancel", test_verify_cancel);
   g_test_add_func ("/window/banner-circuit-open", test_banner_circuit_open);

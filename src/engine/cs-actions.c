@@ -725,9 +725,65 @@ audit_settle (CsActions  *self,
   cs_outbox_flush (self->outbox);
 }
 
+static gboolean is_audit_upload (const CsOutboxItem *item);
+
+/* Settled entries whose upload the CRM answered, but not marked sent: a
+ * process that ended between the outbox's record of the answer and the
+ * mark (a crash, a kill) leaves them so, and nothing would send them
+ * again. They are marked here, at the time of the answer. */
+static void
+audit_recover_uploads (CsActions *self)
+{
+  g_autoptr(GPtrArray) unsent = NULL;
+  g_autoptr(GError) error = NULL;
+
+  unsent = cs_store_list_unsent_audit_entries (self->store, &error);
+  if (unsent == NULL)
+    {
+      g_warning ("Could not read the unsent audit entries: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < unsent->len; i++)
+    {
+      const CsAuditEntry *entry = g_ptr_array_index (unsent, i);
+      g_autoptr(GPtrArray) items = NULL;
+
+      if (g_strcmp0 (entry->result, CS_AUDIT_RESULT_PENDING) == 0)
+        continue;
+
+      items = cs_store_list_outbox_for_audit (self->store, entry->key, &error);
+      if (items == NULL)
+        {
+          g_warning ("Could not read the upload of an audit entry: %s", error->message);
+          g_clear_error (&error);
+          continue;
+        }
+
+      for (guint j = 0; j < items->len; j++)
+        {
+          const CsOutboxItem *item = g_ptr_array_index (items, j);
+          const char *keys[2] = { entry->key, NULL };
+
+          if (!is_audit_upload (item) || g_strcmp0 (item->idempotency_key, entry->key) != 0 ||
+              item->done_at == CS_TIME_UNSET || cs_outbox_item_is_failed (item))
+            continue;
+
+          g_debug ("Marking an audit entry sent whose upload was answered before a crash");
+          if (!cs_store_mark_audit_entries_sent (self->store, keys, item->done_at, &error))
+            {
+              g_warning ("Could not mark an audit entry sent: %s", error->message);
+              g_clear_error (&error);
+            }
+          break;
+        }
+    }
+}
+
 /* Entries still pending whose writes were all answered: a process that
  * ended between the last answer and the settling (a crash, a kill)
- * leaves them so. Their next process settles them here. */
+ * leaves them so. Their next process settles them here, and marks sent
+ * those whose upload was answered (audit_recover_uploads()). */
 static void
 audit_recover (CsActions *self)
 {
@@ -746,6 +802,8 @@ audit_recover (CsActions *self)
 
   for (guint i = 0; i < pending->len; i++)
     audit_settle (self, ((CsAuditEntry *) g_ptr_array_index (pending, i))->key, NULL);
+
+  audit_recover_uploads (self);
 }
 
 /* Outbox signals */

@@ -105,6 +105,10 @@ struct _CsSimServer
   char               *hold_method;
   char               *hold_path_prefix;
 
+  /* cs_sim_server_hold_nth_answer(): requests still to come before the
+   * one whose answer is held; 0: none */
+  guint               hold_countdown;
+
   /* introspection */
   GHashTable         *counts;               /* endpoint name → count */
   GPtrArray          *requests;             /* CsSimRequest */

@@ -1055,7 +1055,9 @@ server_callback (SoupServer        *soup,
 
   /* The one-shot fault of replay tests: the work is done, the answer is
    * lost on the way. */
-  if (self->drop_method != NULL && g_str_equal (self->drop_method, request.method) &&
+  if (self->hold_countdown > 0 && --self->hold_countdown == 0)
+    reply.hold = TRUE;
+  else if (self->drop_method != NULL && g_str_equal (self->drop_method, request.method) &&
       g_str_has_prefix (request.path, self->drop_path_prefix))
     {
       g_clear_pointer (&self->drop_method, g_free);
@@ -1863,6 +1865,29 @@ cs_sim_server_hold_next_answer (CsSimServer *self,
   g_free (self->hold_path_prefix);
   self->hold_method = g_strdup (method);
   self->hold_path_prefix = g_strdup (path_prefix);
+}
+
+/**
+ * cs_sim_server_hold_nth_answer:
+ * @self: a simulator
+ * @n: which request, counted from this call (1: the next one), or 0 to
+ *   hold none
+ *
+ * A one-shot fault for crash tests that walk through a client's run: the
+ * @n-th request from now, of either service and whatever it asks, is
+ * handled as usual (a write takes effect, and is recorded) and its answer is
+ * never sent, as with cs_sim_server_hold_next_answer(). A test that draws @n
+ * up to the number of requests a run makes can kill the client in the
+ * middle of any of them, without timing. Calling it again replaces the
+ * pending one.
+ */
+void
+cs_sim_server_hold_nth_answer (CsSimServer *self,
+                               guint        n)
+{
+  g_return_if_fail (CS_IS_SIM_SERVER (self));
+
+  self->hold_countdown = n;
 }
 
 /**

@@ -119,6 +119,8 @@ void cs_sim_server_drop_next_answer (CsSimServer        *self,
 void cs_sim_server_hold_next_answer (CsSimServer        *self,
                                      const char         *method,
                                      const char         *path_prefix);
+void cs_sim_server_hold_nth_answer  (CsSimServer        *self,
+                                     guint               n);
 guint cs_sim_server_get_n_held      (CsSimServer        *self);
 
 guint               cs_sim_server_get_request_count         (CsSimServer  *self,

@@ -251,12 +251,20 @@ _cs_store_set_sqlite_error (GError  **error,
 
   g_debug ("SQLite error %d: %s", rc, detail);
 
+  /* A full disk is said as such whichever write found it: SQLite calls it
+   * SQLITE_FULL for its files' pages, but an I/O error when the index in
+   * shared memory (the -shm file) cannot grow; the system's ENOSPC tells. */
+  if ((rc & 0xff) == SQLITE_FULL ||
+      ((rc & 0xff) == SQLITE_IOERR && db != NULL && sqlite3_system_errno (db) == ENOSPC))
+    {
+      g_set_error_literal (error, CS_STORE_ERROR, CS_STORE_ERROR_DISK_FULL,
+                           _("The disk that holds the local cache is full; free some space on it "
+                             "and try again."));
+      return;
+    }
+
   switch (rc & 0xff)
     {
-    case SQLITE_FULL:
-      g_set_error_literal (error, CS_STORE_ERROR, CS_STORE_ERROR_IO,
-                           _("The disk is full; free some space and try again."));
-      break;
 
     case SQLITE_IOERR:
       g_set_error_literal (error, CS_STORE_ERROR, CS_STORE_ERROR_IO,

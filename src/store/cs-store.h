@@ -29,13 +29,15 @@ G_BEGIN_DECLS
  * CsStoreError:
  * @CS_STORE_ERROR_REBUILT: the cache file was damaged or made by a newer
  *   Calsync; it was moved aside and a fresh cache was created
- * @CS_STORE_ERROR_IO: the disk is full, read-only, or failing, or the folder
- *   or file cannot be created
+ * @CS_STORE_ERROR_IO: the disk is read-only or failing, or the folder or file
+ *   cannot be created
  * @CS_STORE_ERROR_FAILED: any other failure, including refused rows
  * @CS_STORE_ERROR_NOT_FOUND: the requested row does not exist (for the
  *   current company)
  * @CS_STORE_ERROR_NO_COMPANY: no company is set with
  *   cs_store_set_company_id() yet
+ * @CS_STORE_ERROR_DISK_FULL: the disk that holds the cache is full; what
+ *   was being written was not kept, and what was there before is intact
  *
  * The errors of #CsStore. Their messages are written for people.
  */
@@ -46,6 +48,7 @@ typedef enum
   CS_STORE_ERROR_FAILED,
   CS_STORE_ERROR_NOT_FOUND,
   CS_STORE_ERROR_NO_COMPANY,
+  CS_STORE_ERROR_DISK_FULL,
 } CsStoreError;
 
 #define CS_TYPE_STORE (cs_store_get_type ())

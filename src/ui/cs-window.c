@@ -41,6 +41,8 @@ struct _CsWindow
   GCancellable         *verify_cancellable;
   gboolean              reload_again;
   gboolean              reloading;
+  /* The person read that the cache was rebuilt (the banner's Dismiss). */
+  gboolean              recovery_seen;
 
   /* What the window listens to, as weak pointers (the engine owns them),
    * to notice the objects of a new set-up. */
@@ -227,6 +229,17 @@ update_banner (CsWindow *self)
         set_banner (self, NULL, FALSE, NULL, NULL);
       else
         set_banner (self, setup->message, TRUE, _("_Preferences"), "app.preferences");
+      return;
+    }
+
+  /* A cache found damaged (or from a newer Calsync) at start was moved
+   * aside and rebuilt: the list is empty until the next check, and the
+   * sentence says why, where the old file is and what was carried over.
+   * It stays until the person has read it. */
+  if (cs_engine_get_store_recovery (self->engine) != NULL && !self->recovery_seen)
+    {
+      set_banner (self, cs_engine_get_store_recovery (self->engine)->message, TRUE,
+                  _("_Dismiss"), "win.dismiss-recovery");
       return;
     }
 
@@ -475,6 +488,17 @@ discard_suspect_activated (GtkWidget  *widget,
 }
 
 static void
+dismiss_recovery_activated (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  CsWindow *self = CS_WINDOW (widget);
+
+  self->recovery_seen = TRUE;
+  update_banner (self);
+}
+
+static void
 search_activated (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -614,6 +638,8 @@ cs_window_class_init (CsWindowClass *klass)
                                    accept_suspect_activated);
   gtk_widget_class_install_action (widget_class, "win.discard-suspect", NULL,
                                    discard_suspect_activated);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-recovery", NULL,
+                                   dismiss_recovery_activated);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_activated);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_activated);
   gtk_widget_class_install_action (widget_class, "win.open-list", "u", open_list_activated);
