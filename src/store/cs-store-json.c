@@ -317,43 +317,58 @@ json_at_end (JsonReader *reader)
   return *reader->p == '\0';
 }
 
+/* Reads a flat object of string (or null) members: the value of each key
+ * named in @keys lands in the slot of @values at the same index; other keys
+ * are skipped. On failure the slots keep what was read so far (the caller
+ * frees them). */
+static gboolean
+json_read_string_object (JsonReader         *reader,
+                         const char * const *keys,
+                         char              **values)
+{
+  if (!json_accept (reader, '{'))
+    return FALSE;
+
+  if (json_accept (reader, '}'))
+    return TRUE;
+
+  do
+    {
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
+
+      if (!json_read_string (reader, FALSE, &key) ||
+          !json_accept (reader, ':') ||
+          !json_read_string (reader, TRUE, &value))
+        return FALSE;
+
+      for (guint i = 0; keys[i] != NULL; i++)
+        if (g_str_equal (key, keys[i]))
+          {
+            take_string (&values[i], &value);
+            break;
+          }
+    }
+  while (json_accept (reader, ','));
+
+  return json_accept (reader, '}');
+}
+
 /* Reads `{"name": …, "email": …, "phone": …}`; other keys are skipped. */
 static CsAttendee *
 json_read_attendee (JsonReader *reader)
 {
-  g_autofree char *name = NULL;
-  g_autofree char *email = NULL;
-  g_autofree char *phone = NULL;
+  static const char * const keys[] = { "name", "email", "phone", NULL };
+  char *values[G_N_ELEMENTS (keys)] = { NULL };
+  CsAttendee *attendee = NULL;
 
-  if (!json_accept (reader, '{'))
-    return NULL;
+  if (json_read_string_object (reader, keys, values))
+    attendee = cs_attendee_new (values[0], values[1], values[2]);
 
-  if (!json_accept (reader, '}'))
-    {
-      do
-        {
-          g_autofree char *key = NULL;
-          g_autofree char *value = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_free (values[i]);
 
-          if (!json_read_string (reader, FALSE, &key) ||
-              !json_accept (reader, ':') ||
-              !json_read_string (reader, TRUE, &value))
-            return NULL;
-
-          if (g_str_equal (key, "name"))
-            take_string (&name, &value);
-          else if (g_str_equal (key, "email"))
-            take_string (&email, &value);
-          else if (g_str_equal (key, "phone"))
-            take_string (&phone, &value);
-        }
-      while (json_accept (reader, ','));
-
-      if (!json_accept (reader, '}'))
-        return NULL;
-    }
-
-  return cs_attendee_new (name, email, phone);
+  return attendee;
 }
 
 /**
@@ -485,51 +500,23 @@ static CsFieldDiff *
 json_read_diff (JsonReader *reader,
                 gboolean   *ok)
 {
-  g_autofree char *field = NULL;
-  g_autofree char *local = NULL;
-  g_autofree char *calcom = NULL;
+  static const char * const keys[] = { "field", "local", "calcom", NULL };
+  char *values[G_N_ELEMENTS (keys)] = { NULL };
   CsDiffField diff_field;
-  CsFieldDiff *diff;
+  CsFieldDiff *diff = NULL;
 
-  *ok = FALSE;
+  *ok = json_read_string_object (reader, keys, values);
 
-  if (!json_accept (reader, '{'))
-    return NULL;
-
-  if (!json_accept (reader, '}'))
+  if (*ok && values[0] != NULL && cs_diff_field_from_string (values[0], &diff_field))
     {
-      do
-        {
-          g_autofree char *key = NULL;
-          g_autofree char *value = NULL;
-
-          if (!json_read_string (reader, FALSE, &key) ||
-              !json_accept (reader, ':') ||
-              !json_read_string (reader, TRUE, &value))
-            return NULL;
-
-          if (g_str_equal (key, "field"))
-            take_string (&field, &value);
-          else if (g_str_equal (key, "local"))
-            take_string (&local, &value);
-          else if (g_str_equal (key, "calcom"))
-            take_string (&calcom, &value);
-        }
-      while (json_accept (reader, ','));
-
-      if (!json_accept (reader, '}'))
-        return NULL;
+      diff = g_new0 (CsFieldDiff, 1);
+      diff->field = diff_field;
+      diff->local_value = g_steal_pointer (&values[1]);
+      diff->calcom_value = g_steal_pointer (&values[2]);
     }
 
-  *ok = TRUE;
-
-  if (field == NULL || !cs_diff_field_from_string (field, &diff_field))
-    return NULL;
-
-  diff = g_new0 (CsFieldDiff, 1);
-  diff->field = diff_field;
-  diff->local_value = g_steal_pointer (&local);
-  diff->calcom_value = g_steal_pointer (&calcom);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_free (values[i]);
 
   return diff;
 }
