@@ -1092,11 +1092,36 @@ cs_engine_accept_suspect_async (CsEngine            *self,
 }
 
 /**
+ * cs_engine_suspect_waits:
+ * @self: a started engine
+ * @run: (nullable): the last run, as the caller read it
+ *
+ * Whether @run is a check the orphan guard held back that still waits for
+ * a person's answer (nobody discarded it).
+ *
+ * Returns: %TRUE if @run is suspect and not discarded
+ */
+gboolean
+cs_engine_suspect_waits (CsEngine          *self,
+                         const CsRunRecord *run)
+{
+  gint64 discarded = 0;
+
+  g_return_val_if_fail (CS_IS_ENGINE (self), FALSE);
+
+  if (run == NULL || g_strcmp0 (run->result, CS_RUN_RESULT_SUSPECT) != 0 || self->store == NULL)
+    return FALSE;
+
+  return !cs_store_get_state_int64 (self->store, STATE_SUSPECT_DISCARDED, 0, &discarded, NULL) ||
+         discarded != run->id;
+}
+
+/**
  * cs_engine_dup_suspect_run:
  * @self: a started engine
  *
  * The check the orphan guard held back, while it waits for a person's
- * answer: the last run, if it was suspect and nobody discarded it.
+ * answer: the last run, if cs_engine_suspect_waits() says so.
  *
  * Returns: (transfer full) (nullable): the suspect run, or %NULL
  */
@@ -1104,7 +1129,6 @@ CsRunRecord *
 cs_engine_dup_suspect_run (CsEngine *self)
 {
   g_autoptr(CsRunRecord) last = NULL;
-  gint64 discarded = 0;
 
   g_return_val_if_fail (CS_IS_ENGINE (self), NULL);
 
@@ -1112,14 +1136,7 @@ cs_engine_dup_suspect_run (CsEngine *self)
     return NULL;
 
   last = cs_store_get_last_run (self->store, NULL);
-  if (last == NULL || g_strcmp0 (last->result, CS_RUN_RESULT_SUSPECT) != 0)
-    return NULL;
-
-  if (cs_store_get_state_int64 (self->store, STATE_SUSPECT_DISCARDED, 0, &discarded, NULL) &&
-      discarded == last->id)
-    return NULL;
-
-  return g_steal_pointer (&last);
+  return cs_engine_suspect_waits (self, last) ? g_steal_pointer (&last) : NULL;
 }
 
 /**

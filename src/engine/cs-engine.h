@@ -98,6 +98,8 @@ void            cs_engine_accept_suspect_async (CsEngine           *self,
                                                 GCancellable       *cancellable,
                                                 GAsyncReadyCallback callback,
                                                 gpointer            user_data);
+gboolean        cs_engine_suspect_waits       (CsEngine            *self,
+                                               const CsRunRecord   *run);
 CsRunRecord    *cs_engine_dup_suspect_run     (CsEngine            *self);
 gboolean        cs_engine_discard_suspect     (CsEngine            *self,
                                                GError             **error);

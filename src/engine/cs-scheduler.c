@@ -983,6 +983,19 @@ cs_scheduler_get_started (CsScheduler *self)
   return self->started;
 }
 
+/* Takes @due as the next retry unless an earlier one is already due;
+ * returns whether it did. */
+static gboolean
+merge_retry_due (CsScheduler *self,
+                 CsTime       due)
+{
+  if (due == CS_TIME_UNSET || (self->next_retry_at != CS_TIME_UNSET && self->next_retry_at <= due))
+    return FALSE;
+
+  scheduler_set_next_retry (self, due);
+  return TRUE;
+}
+
 /**
  * cs_scheduler_run_finished:
  * @self: a scheduler
@@ -1048,9 +1061,7 @@ cs_scheduler_run_finished (CsScheduler        *self,
       g_assert_not_reached ();
     }
 
-  if (next_retry_due != CS_TIME_UNSET &&
-      (self->next_retry_at == CS_TIME_UNSET || next_retry_due < self->next_retry_at))
-    scheduler_set_next_retry (self, next_retry_due);
+  merge_retry_due (self, next_retry_due);
 
   if (self->running && self->running_kind == kind)
     scheduler_set_running (self, FALSE, kind);
@@ -1093,11 +1104,8 @@ cs_scheduler_offer_retry_due (CsScheduler *self,
   g_return_if_fail (CS_IS_SCHEDULER (self));
   g_return_if_fail (due >= CS_TIME_UNSET);
 
-  if (due == CS_TIME_UNSET || (self->next_retry_at != CS_TIME_UNSET && self->next_retry_at <= due))
-    return;
-
-  scheduler_set_next_retry (self, due);
-  scheduler_evaluate (self);
+  if (merge_retry_due (self, due))
+    scheduler_evaluate (self);
 }
 
 /**

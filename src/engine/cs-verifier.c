@@ -154,8 +154,6 @@ typedef struct
 } RunData;
 
 static void lookup_next (GTask *task);
-static void note_next_due (CsVerifyReport *report,
-                           CsTime          due);
 static void list_next_window (GTask *task);
 static void reconcile_round (GTask *task);
 
@@ -391,7 +389,6 @@ mark_circuit_open (CsVerifier   *self,
       cs_retry_policy_apply (&cached->sync, cached->next_attempt_at, &result, now, &decision);
       cs_sync_tracking_copy_into (&decision.tracking, &cached->sync);
       cached->next_attempt_at = decision.next_attempt_at;
-      note_next_due (run->report, decision.next_attempt_at);
       cs_retry_decision_clear (&decision);
       g_ptr_array_add (run->save_appointments, g_steal_pointer (&cached));
     }
@@ -1135,14 +1132,6 @@ add_issue (CsVerifyReport       *report,
   g_ptr_array_add (report->issues, issue);
 }
 
-static void
-note_next_due (CsVerifyReport *report,
-               CsTime          due)
-{
-  if (due != CS_TIME_UNSET && (report->next_due == CS_TIME_UNSET || due < report->next_due))
-    report->next_due = due;
-}
-
 /* Appointments and bookings carry the same local state (tracking, next
  * attempt, resolution) under the same names: what the cache knows of it is
  * kept over fresh server data. */
@@ -1234,7 +1223,6 @@ decide_appointment (CsVerifier       *self,
 
       cs_sync_tracking_copy_into (&decision.tracking, &next->sync);
       next->next_attempt_at = decision.next_attempt_at;
-      note_next_due (run->report, decision.next_attempt_at);
 
       if (decision.newly_flagged)
         g_ptr_array_add (run->report->newly_flagged_appointments, cs_appointment_copy (next));
@@ -1283,7 +1271,6 @@ decide_booking (CsVerifier      *self,
       cs_retry_policy_apply (&next->sync, next->next_attempt_at, &result, now, &decision);
       cs_sync_tracking_copy_into (&decision.tracking, &next->sync);
       next->next_attempt_at = decision.next_attempt_at;
-      note_next_due (run->report, decision.next_attempt_at);
       if (decision.newly_flagged)
         g_ptr_array_add (run->report->newly_flagged_bookings, cs_booking_copy (next));
       cs_retry_decision_clear (&decision);

@@ -132,6 +132,7 @@ typedef struct
  *   in Cal.com
  * @next_due: the earliest automatic attempt the cache waits for after the
  *   run (any item's, not only those the run looked at), or %CS_TIME_UNSET
+ *   (also for a dry run, which arms nothing)
  * @suspect: the orphan guard held the run back: nothing was flagged
  * @suspect_reason: (nullable): why, in words for the dashboard
  * @n_suspect_local: for a suspect run, the appointments it would newly have

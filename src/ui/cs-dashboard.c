@@ -545,16 +545,6 @@ health_is_down (Health health)
   return health == HEALTH_CIRCUIT_OPEN || health == HEALTH_PROBING || health == HEALTH_UNREACHABLE;
 }
 
-/* Whether the held-back check still waits for an answer (a discarded one
- * is history, not health). */
-static gboolean
-suspect_waits (CsDashboard *self)
-{
-  g_autoptr(CsRunRecord) suspect = cs_engine_dup_suspect_run (self->engine);
-
-  return suspect != NULL;
-}
-
 static void
 update_health (CsDashboard *self)
 {
@@ -608,7 +598,9 @@ update_health (CsDashboard *self)
       icon_name = "dialog-error-symbolic";
       tone = "error";
     }
-  else if (g_strcmp0 (result, CS_RUN_RESULT_SUSPECT) == 0 && suspect_waits (self))
+  /* A held-back check still waiting for an answer; a discarded one is
+   * history, not health. */
+  else if (cs_engine_suspect_waits (self->engine, self->last_run))
     {
       status = _("The last check looked wrong");
       icon_name = "dialog-warning-symbolic";

@@ -212,7 +212,6 @@ update_banner (CsWindow *self)
   CsCircuitBreaker *calcom_breaker;
   CsCircuitBreaker *backend_breaker;
   g_autoptr(CsRunRecord) last = NULL;
-  g_autoptr(CsRunRecord) suspect = NULL;
   guint waiting = 0;
 
   if (self->engine == NULL)
@@ -272,12 +271,11 @@ update_banner (CsWindow *self)
       return;
     }
 
-  suspect = cs_engine_dup_suspect_run (self->engine);
-  if (suspect != NULL)
+  if (cs_engine_suspect_waits (self->engine, last))
     {
       /* The run's own sentence says what it would have found and that
        * nothing changed. */
-      set_banner (self, suspect->error_message != NULL ? suspect->error_message
+      set_banner (self, last->error_message != NULL ? last->error_message
                                                        : _("The last check looked wrong; nothing was changed."),
                   FALSE, _("_Apply Anyway"), "win.accept-suspect");
       set_banner_secondary (self, _("_Discard"), "win.discard-suspect");
